@@ -1,0 +1,55 @@
+# WeCare Assistant. `make help` lists the targets.
+SHELL := /bin/bash
+VENV := .venv
+RASA_VENV := .venv-rasa
+PY := $(VENV)/bin/python
+RASA := $(RASA_VENV)/bin/rasa
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
+
+.PHONY: help setup run test train eval validate test-stories bench bench-catalog bench-e2e \
+        format lint types lock clean
+
+help:  ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
+
+setup:  ## Create both locked Python 3.10 environments (.venv-rasa, .venv); idempotent
+	@bash scripts/setup.sh
+
+run: setup  ## Start the whole assistant on embedded defaults (SQLite under var/)
+	@$(VENV)/bin/wecare run
+
+test: setup  ## Run every test (NLU, stories, pytest; PostgreSQL/Chromium parts when available)
+	@bash scripts/test.sh
+
+train: setup  ## Train the Rasa model into models/ (skipped when nothing changed)
+	@bash scripts/train.sh
+
+eval: setup  ## Evaluate the NLU on the held-out split; writes docs/nlu_report.md
+	@$(VENV)/bin/wecare eval
+
+validate: setup  ## rasa data validate
+	@bash scripts/rasa.sh data validate --fail-on-warnings
+
+test-stories: setup train  ## Rasa test stories (rules, forms) with --fail-on-prediction-errors
+	@bash scripts/test_stories.sh
+
+bench: bench-catalog bench-e2e  ## All benchmarks (results in docs/benchmarks.md)
+
+bench-catalog: setup  ## Catalog search p50/p95 on 100 000 synthetic services
+	@$(PY) scripts/bench_catalog.py
+
+bench-e2e: setup  ## Full reply latency against the running stack
+	@$(PY) scripts/bench_e2e.py
+
+format:  ## ruff format + fix
+	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
+
+lint:  ## ruff check
+	@$(VENV)/bin/ruff check .
+
+types:  ## mypy
+	@$(VENV)/bin/mypy wecare catalog actions bot
+
+clean:  ## Remove generated data (var/, models/, results/)
+	rm -rf var models results

@@ -1,0 +1,71 @@
+"""Settings of the app processes (catalog, actions, gateway, channels, consoles).
+
+One place reads the environment; every value has a safe default for the embedded profile
+(SQLite files under ``var/``, no external services). See ``.env.example``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def _sqlite_url(name: str) -> str:
+    return f"sqlite:///{ROOT / 'var' / name}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Process configuration read from environment variables."""
+
+    env: str
+    log_level: str
+    database_url: str
+    app_database_url: str
+    catalog_data_dir: Path
+    rasa_url: str
+    rasa_token: str
+    action_server_port: int
+    gateway_host: str
+    gateway_port: int
+    telegram_bot_token: str
+    telegram_api_base_url: str
+    telegram_webhook_url: str
+    telegram_webhook_secret: str
+    secret_key: str
+
+    @property
+    def production(self) -> bool:
+        """True in production mode: minimal logging, never message text at INFO."""
+        return self.env == "production"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the settings of this process (cached; call ``get_settings.cache_clear()`` in tests)."""
+    return Settings(
+        env=_env("WECARE_ENV", "development"),
+        log_level=_env("LOG_LEVEL", "INFO"),
+        database_url=_env("DATABASE_URL", _sqlite_url("catalog.db")),
+        app_database_url=_env("APP_DATABASE_URL", _sqlite_url("app.db")),
+        catalog_data_dir=Path(_env("CATALOG_DATA_DIR", str(ROOT / "catalog_data"))),
+        rasa_url=_env("RASA_URL", "http://127.0.0.1:5005"),
+        rasa_token=_env("RASA_TOKEN", ""),
+        action_server_port=int(_env("ACTION_SERVER_PORT", "5055")),
+        gateway_host=_env("GATEWAY_HOST", "127.0.0.1"),
+        gateway_port=int(_env("GATEWAY_PORT", "8080")),
+        telegram_bot_token=_env("TELEGRAM_BOT_TOKEN", ""),
+        telegram_api_base_url=_env("TELEGRAM_API_BASE_URL", "https://api.telegram.org/bot"),
+        telegram_webhook_url=_env("TELEGRAM_WEBHOOK_URL", ""),
+        telegram_webhook_secret=_env("TELEGRAM_WEBHOOK_SECRET", ""),
+        secret_key=_env("SECRET_KEY", ""),
+    )
