@@ -1,0 +1,1 @@
+"""WeCare NLU: training data, comune gazetteer, custom Rasa components, evaluation."""

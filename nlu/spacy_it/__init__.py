@@ -1,0 +1,1 @@
+"""Reproducible Italian spaCy pipeline (blank ``it`` + lookup lemmatizer) and its data files."""
