@@ -37,13 +37,83 @@ from wecare.text import normalize
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CATALOG_CSV = REPO_ROOT / "catalog_data" / "comuni.csv"
 SHARED_CSV = REPO_ROOT.parent / "shared" / "data" / "comuni_asl_to4.csv"
+OUT_OF_AREA_CSV = REPO_ROOT / "catalog_data" / "comuni_fuori_area.csv"
 GUARD_WORDS_FILE = Path(__file__).resolve().parent / "spacy_it" / "guard_words.txt"
+
+# Places outside ASL TO4 that start like a comune or a short form of it: matched (longest
+# first) and then dropped, so "San Mauro Pascoli" is not San Mauro Torinese. Extended at run
+# time with catalog_data/comuni_fuori_area.csv.
+OUT_OF_AREA: tuple[str, ...] = (
+    "San Mauro Pascoli",
+    "San Mauro Castelverde",
+    "San Mauro Forte",
+    "San Mauro Cilento",
+    "San Mauro Marchesato",
+    "San Mauro la Bruca",
+    "San Mauro di Saline",
+    "Settimo Milanese",
+    "Settimo San Pietro",
+    "Rivarolo Mantovano",
+    "Rivarolo del Re",
+    "Castiglione delle Stiviere",
+    "Castiglione del Lago",
+    "Castiglione della Pescaia",
+    "Castiglione Falletto",
+    "Castiglione Tinella",
+    "Castiglione Olona",
+    "Castiglione d'Adda",
+    "Rocca di Papa",
+    "Rocca Priora",
+    "Rocca Grimalda",
+    "Montalto Uffugo",
+    "Montalto di Castro",
+    "Montalto Pavese",
+    "Perosa Argentina",
+    "Pont Saint Martin",
+    "Forno di Zoldo",
+    "Candia Lomellina",
+    "Orio al Serio",
+    "Orio Litta",
+    "Lanzo d'Intelvi",
+    "Caselle Landi",
+    "Caselle Lurani",
+    "Caselle in Pittari",
+    "Fiorano Modenese",
+    "Fiorano al Serio",
+    "Pavone del Mella",
+    "Castelnuovo Don Bosco",
+    "Castelnuovo Berardenga",
+    "Ronco Scrivia",
+    "Ronco Briantino",
+    "Ronco all'Adige",
+    "San Giorgio a Cremano",
+    "San Giorgio Monferrato",
+    "San Martino al Tagliamento",
+    "San Martino in Rio",
+    "San Martino Alfieri",
+    "San Francesco a Ripa",
+    "San Carlo Borromeo",
+    "Vallo della Lucania",
+    "Torre Pellice",
+    "Torre del Greco",
+    "Torre Annunziata",
+    "Sant'Ambrogio di Torino",
+    "Sant'Ambrogio",
+    "Baldissero d'Alba",
+    "Colleretto",
+    "San Raffaele Milano",
+    "Ospedale San Raffaele",
+)
 
 # Words that introduce a place: a risky name right after one of them is taken as a comune.
 PLACE_CONTEXT = frozenset(
     "a ad di da in per verso presso comune paese zona frazione abito vivo sto risiedo "
     "residente residenti residenza abitiamo viviamo stiamo trasferito trasferita "
     "dalle parti vicino cap".split()
+)
+# Words that, followed by a/in/di, make the next word surely a place name.
+STRONG_CONTEXT = frozenset(
+    "abito vivo risiedo resido abitiamo viviamo comune trasferito trasferita residente".split()
 )
 # Words after a number that make it an amount or a quantity, not a CAP.
 NOT_CAP_AFTER = frozenset("euro eur e € persone abitanti km metri anni mesi giorni".split())
@@ -205,7 +275,7 @@ class _Token:
 @dataclass(frozen=True)
 class _Entry:
     tokens: tuple[str, ...]
-    value: str
+    value: str | None  # None: a place outside the area (matched, then dropped)
     alias: bool
     risky: bool
 
@@ -336,6 +406,15 @@ def load_records(path: Path | None = None) -> list[ComuneRecord]:
     return records
 
 
+def load_out_of_area(path: Path = OUT_OF_AREA_CSV) -> list[str]:
+    """Names of places outside ASL TO4: the built-in look-alikes plus ``comuni_fuori_area.csv``."""
+    names = list(OUT_OF_AREA)
+    if path.exists():
+        with open(path, encoding="utf-8", newline="") as fh:
+            names += [(r.get("name") or "").strip() for r in csv.DictReader(fh)]
+    return [n for n in names if n]
+
+
 def load_guard_words(path: Path = GUARD_WORDS_FILE) -> frozenset[str]:
     """Read the Italian words never typo-corrected into a comune (one per line, ``#`` comments)."""
     if not path.exists():
@@ -353,6 +432,7 @@ class Gazetteer:
         self,
         records: Iterable[ComuneRecord],
         guard_words: Iterable[str] = (),
+        out_of_area: Iterable[str] = OUT_OF_AREA,
         short_forms: dict[str, str] | None = None,
         risky: Iterable[str] = RISKY,
     ) -> None:
@@ -361,6 +441,8 @@ class Gazetteer:
         Args:
             records: the comuni (official names and CAPs).
             guard_words: normalized Italian words that must never be typo-corrected.
+            out_of_area: places outside the area; a text naming one yields no match there
+                (they only win when longer than an in-area name or alias at that position).
             short_forms: alias -> official name; defaults to ``SHORT_FORMS``. Aliases whose
                 official name is not among ``records`` are ignored.
             risky: normalized names/aliases that need a place context.
@@ -374,10 +456,15 @@ class Gazetteer:
         self._cap: dict[str, str] = {}
         self._first_cache: dict[str, list[tuple[str, int]]] = {}
         self._add_names(short_forms if short_forms is not None else SHORT_FORMS)
+        for name in out_of_area:
+            key = normalize(name)
+            self._add_entry(key, None, alias=False)
+            for variant in _variants(key):
+                self._add_entry(variant, None, alias=True)
         self._add_caps()
 
     # ----------------------------------------------------------------------------- building
-    def _add_entry(self, key: str, value: str, alias: bool) -> None:
+    def _add_entry(self, key: str, value: str | None, alias: bool) -> None:
         tokens = tuple(key.split())
         if not tokens:
             return
@@ -430,7 +517,7 @@ class Gazetteer:
     def _compute_first_keys(self, key: str) -> list[tuple[str, int]]:
         out = [(key, 0)] if key in self._by_first else []
         depth = max_typos(key)
-        if not depth or key in self.guard_words or key in self._by_first:
+        if not depth or key in self._by_first:
             return out
         seen: set[str] = set()
         for d in _deletes(key, depth):
@@ -473,6 +560,12 @@ class Gazetteer:
                     exact += d == 0
                 if not ok:
                     continue
+                if (
+                    first_dist
+                    and tokens[i].key in self.guard_words
+                    and not (len(tokens[i].key) >= 7 and self._strong_context(tokens, i))
+                ):
+                    continue  # an Italian word ("corso"), unless "abito a volpino"
                 if dist and n > 1 and not exact:
                     continue  # every word misspelt: too weak
                 if dist > max(2, n):
@@ -485,6 +578,13 @@ class Gazetteer:
                 ):
                     best = cand
         return best
+
+    @staticmethod
+    def _strong_context(tokens: Sequence[_Token], i: int) -> bool:
+        """``abito a X``, ``vivo in X``, ``comune di X``: X is surely a place."""
+        if i < 2:
+            return False
+        return tokens[i - 2].key in STRONG_CONTEXT and tokens[i - 1].key in ("a", "ad", "in", "di")
 
     def _has_context(self, tokens: Sequence[_Token], i: int, n: int) -> bool:
         if i == 0 and n == len(tokens):
@@ -528,6 +628,9 @@ class Gazetteer:
                 i += 1
                 continue
             cand = self._match_at(tokens, i)
+            if cand is not None and cand.entry.value is None:
+                i += cand.n_tokens  # a place outside the area
+                continue
             if cand is not None and self._accept(tokens, i, cand):
                 start, end = tok.start, tokens[i + cand.n_tokens - 1].end
                 if cand.distance:
@@ -553,7 +656,8 @@ class Gazetteer:
         """Yield ``(normalized key, official name)`` for every indexed name and alias."""
         for bucket in self._by_first.values():
             for entry in bucket:
-                yield " ".join(entry.tokens), entry.value
+                if entry.value is not None:
+                    yield " ".join(entry.tokens), entry.value
 
 
 def _variants(key: str) -> set[str]:
@@ -573,6 +677,10 @@ def _variants(key: str) -> set[str]:
         out.add(re.sub(r" d (\w)", r" \1", key))
     if " di " in key:
         out.add(key.replace(" di ", " "))
+    if key.endswith(" torinese"):  # "Settimo T.se", "San Mauro Tse"
+        out.add(key[: -len("torinese")] + "t se")
+        out.add(key[: -len("torinese")] + "tse")
+        out.add(key[: -len(" torinese")] + " to")
     out.discard(key)
     return {v for v in out if v}
 
@@ -584,4 +692,6 @@ def default_gazetteer(path: str | None = None) -> Gazetteer:
     Args:
         path: CSV path (see ``load_records``); None for the default.
     """
-    return Gazetteer(load_records(Path(path) if path else None), load_guard_words())
+    return Gazetteer(
+        load_records(Path(path) if path else None), load_guard_words(), load_out_of_area()
+    )
