@@ -42,6 +42,7 @@ class Settings:
     telegram_webhook_url: str
     telegram_webhook_secret: str
     secret_key: str
+    web_allowed_origins: tuple[str, ...] = ()
 
     @property
     def production(self) -> bool:
@@ -68,4 +69,7 @@ def get_settings() -> Settings:
         telegram_webhook_url=_env("TELEGRAM_WEBHOOK_URL", ""),
         telegram_webhook_secret=_env("TELEGRAM_WEBHOOK_SECRET", ""),
         secret_key=_env("SECRET_KEY", ""),
+        web_allowed_origins=tuple(
+            o.strip().rstrip("/") for o in _env("WEB_ALLOWED_ORIGINS", "").split(",") if o.strip()
+        ),
     )

@@ -1,0 +1,1 @@
+"""WeCare transport layer: gateway, channels (Telegram, web widget) and the app database."""

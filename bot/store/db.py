@@ -1,0 +1,82 @@
+"""Engine creation and schema management of the app database.
+
+Schema management is deliberately small: ``init_db`` runs ``create_all`` (new tables and
+new databases) and then the numbered steps in ``MIGRATIONS`` above the stored version
+(changes to existing tables, e.g. new columns). To change the schema, bump
+``SCHEMA_VERSION`` and add ``MIGRATIONS[n]`` — a function receiving a ``Connection``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy.engine import make_url
+
+from bot.store.models import Base, SchemaVersion
+
+SCHEMA_VERSION = 1
+
+#: version -> step that brings a database from ``version - 1`` to ``version``.
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+
+
+def create_store_engine(url: str) -> Engine:
+    """Create the engine of the app database.
+
+    SQLite files get their directory created, WAL journaling and a busy timeout, so the
+    gateway's worker threads and other processes (console, CLI) can share the file.
+
+    Args:
+        url: SQLAlchemy URL (``APP_DATABASE_URL``).
+
+    Returns:
+        A new engine.
+    """
+    parsed = make_url(url)
+    kwargs: dict[str, Any] = {"pool_pre_ping": True}
+    if parsed.get_backend_name() == "sqlite":
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, **kwargs)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def init_db(engine: Engine) -> int:
+    """Create missing tables and apply pending migrations (idempotent).
+
+    Args:
+        engine: engine of the app database.
+
+    Returns:
+        The schema version after the call.
+    """
+    Base.metadata.create_all(engine)
+    with engine.begin() as conn:
+        row = conn.execute(select(SchemaVersion.version).where(SchemaVersion.id == 1)).first()
+        if row is None:
+            conn.execute(SchemaVersion.__table__.insert().values(id=1, version=SCHEMA_VERSION))
+            return SCHEMA_VERSION
+        version = int(row[0])
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[step](conn)
+        if version < SCHEMA_VERSION:
+            conn.execute(
+                SchemaVersion.__table__.update()
+                .where(SchemaVersion.id == 1)
+                .values(version=SCHEMA_VERSION)
+            )
+        return max(version, SCHEMA_VERSION)

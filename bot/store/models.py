@@ -1,0 +1,87 @@
+"""SQLAlchemy 2 typed models of the app database (one ``Base`` for the whole app DB).
+
+Vocabulary (stored as plain strings so that PostgreSQL and SQLite behave the same):
+
+* ``Conversation.mode``: ``bot`` (messages go to Rasa) or ``human`` (an operator has it).
+* ``Message.direction``: ``in`` (from the citizen) or ``out`` (to the citizen).
+* ``Message.sender_kind``: ``citizen``, ``bot``, ``operator`` or ``system`` (gateway notices).
+* ``Message.event``: ``text``, ``edit``, ``button``, ``command``, ``location``, ``unsupported``.
+* ``Message.status``: inbound ``received`` → ``forwarded`` | ``failed`` | ``rejected`` |
+  ``not_forwarded`` | ``to_operator``; outbound ``generated`` → ``delivered`` | ``failed``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC (timezone-aware)."""
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of the app database (gateway, and later the operator console)."""
+
+
+class Conversation(Base):
+    """One citizen on one channel (``sender_id`` is ``tg-<chat_id>`` or ``web-<session>``)."""
+
+    __tablename__ = "conversation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    sender_id: Mapped[str] = mapped_column(String(100), unique=True)
+    mode: Mapped[str] = mapped_column(String(10), default="bot")
+    ente_gestore_id: Mapped[str | None] = mapped_column(String(40), default=None, index=True)
+    comune: Mapped[str | None] = mapped_column(String(100), default=None)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class Message(Base):
+    """One message in or out, logged before it is forwarded or delivered."""
+
+    __tablename__ = "message"
+    __table_args__ = (Index("ix_message_conversation_id_id", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
+    direction: Mapped[str] = mapped_column(String(3))
+    sender_kind: Mapped[str] = mapped_column(String(10))
+    sender_name: Mapped[str | None] = mapped_column(String(100), default=None)
+    event: Mapped[str] = mapped_column(String(20), default="text")
+    text: Mapped[str] = mapped_column(Text, default="")
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    channel: Mapped[str] = mapped_column(String(20))
+    mode: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    error: Mapped[str | None] = mapped_column(String(300), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CallbackPayload(Base):
+    """A button payload too long for Telegram's 64-byte ``callback_data``, kept by short id."""
+
+    __tablename__ = "callback_payload"
+
+    id: Mapped[str] = mapped_column(String(24), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SchemaVersion(Base):
+    """Single-row table with the schema version of the app database (see ``bot.store.db``)."""
+
+    __tablename__ = "schema_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
