@@ -39,6 +39,11 @@ class ConversationRecord:
         )
 
 
+def _aware(value: datetime) -> datetime:
+    """Return ``value`` as an aware UTC datetime (SQLite gives back naive ones)."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
 @dataclass(frozen=True)
 class MessageRecord:
     """One logged message."""
