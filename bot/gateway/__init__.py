@@ -1,0 +1,1 @@
+"""The gateway: one ASGI app that owns channels, conversations and the message log."""

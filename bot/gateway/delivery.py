@@ -1,0 +1,50 @@
+"""Outbound delivery outside a request (operator messages, notices), one deliverer per channel.
+
+A channel answers the citizen's own request with the replies returned by
+:meth:`bot.gateway.router.Router.handle_incoming`. Messages that originate elsewhere — an
+operator typing in the console (issue 6), a reminder — are pushed with
+:meth:`Router.push`, which logs them and hands them to the channel's :class:`Deliverer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from bot.gateway.replies import Reply
+from bot.store.records import ConversationRecord, MessageRecord
+
+
+@runtime_checkable
+class Deliverer(Protocol):
+    """Sends replies to a citizen on one channel, outside any request of theirs."""
+
+    channel: str
+
+    async def deliver(self, conversation: ConversationRecord, replies: Sequence[Reply]) -> bool:
+        """Send ``replies`` to the citizen of ``conversation``.
+
+        Returns:
+            True when the channel accepted every reply (e.g. Telegram answered OK, or at least
+            one open widget received them); False when nothing could be delivered now.
+        """
+        ...
+
+
+@dataclass(frozen=True)
+class GatewayEvent:
+    """Something that happened in a conversation (for live consoles and tests).
+
+    Attributes:
+        kind: ``message`` (a message was logged) or ``status`` (its status changed).
+        conversation: the conversation as it was at that moment.
+        message: the logged message.
+    """
+
+    kind: str
+    conversation: ConversationRecord
+    message: MessageRecord
+
+
+Listener = Callable[[GatewayEvent], Awaitable[None]]

@@ -1,0 +1,154 @@
+"""HTTP and WebSocket endpoints of the web widget, and the demo page.
+
+Widget protocol (JSON over ``/ws/chat?session=<id>&consortium=<ente id>``):
+
+* client → server ``{"type": "message", "text": "..."}`` (typed text) or
+  ``{"type": "message", "payload": "/intent", "title": "Button label"}`` (quick reply);
+* server → client ``{"type": "ready"}`` once, then ``{"type": "messages", "items": [...]}``
+  with items as :meth:`bot.gateway.replies.Reply.to_json`.
+
+History: ``GET /api/chat/history?session=<id>`` → ``{"messages": [...]}`` (in and out).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, HTTPException, Query, WebSocket
+from fastapi.responses import FileResponse
+from starlette.websockets import WebSocketDisconnect
+
+from bot.gateway.router import Router, is_button_payload
+from bot.store.records import MessageRecord
+from bot.web.deliverer import WebConnections, messages_event
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+CONSORTIUM_RE = re.compile(r"^[a-z0-9_]{2,40}$")
+
+
+class OriginPolicy:
+    """Which page origins may open the widget WebSocket.
+
+    Args:
+        allowed: explicit origins (``WEB_ALLOWED_ORIGINS``).
+        production: when True and ``allowed`` is empty, only the gateway's own origin.
+    """
+
+    def __init__(self, allowed: tuple[str, ...], production: bool) -> None:
+        self.allowed = {o.rstrip("/").lower() for o in allowed}
+        self.production = production
+
+    def permits(self, origin: str | None, host: str | None) -> bool:
+        """Tell whether a connection from ``origin`` to ``host`` is allowed."""
+        if not origin:  # non-browser clients send no Origin
+            return not self.production
+        origin = origin.rstrip("/").lower()
+        if origin in self.allowed:
+            return True
+        if host and urlsplit(origin).netloc == host.lower():
+            return True
+        return not self.production and not self.allowed
+
+
+def message_json(record: MessageRecord) -> dict[str, Any]:
+    """Return a logged message in the widget's JSON form (no internal fields)."""
+    payload = record.payload
+    item: dict[str, Any] = {
+        "id": record.id,
+        "direction": record.direction,
+        "sender_kind": record.sender_kind,
+        "sender_name": record.sender_name,
+        "text": record.text,
+        "time": record.created_at.isoformat(),
+    }
+    if record.direction == "in":
+        if payload.get("button_title"):
+            item["text"] = payload["button_title"]
+        if record.event == "unsupported":
+            item["text"] = "[allegato non letto]"
+        return item
+    for key in ("buttons", "custom", "image"):
+        if key in payload:
+            item[key] = payload[key]
+    return item
+
+
+def build_web_router(
+    router: Router, connections: WebConnections, policy: OriginPolicy
+) -> APIRouter:
+    """Create the widget endpoints bound to a gateway router."""
+    api = APIRouter()
+
+    @api.get("/", include_in_schema=False)
+    async def demo_page() -> FileResponse:
+        """Serve the Italian demo page that embeds the widget."""
+        return FileResponse(STATIC_DIR / "demo.html", media_type="text/html; charset=utf-8")
+
+    @api.get("/api/chat/history")
+    async def history(session: str = Query(...)) -> dict[str, Any]:
+        """Return the messages of a widget session, oldest first."""
+        if not SESSION_RE.match(session):
+            raise HTTPException(status_code=400, detail="invalid session")
+        records = await router.history(f"web-{session}")
+        return {"session": session, "messages": [message_json(r) for r in records]}
+
+    @api.websocket("/ws/chat")
+    async def chat(ws: WebSocket) -> None:
+        """Relay widget messages to the router and replies back to every tab of the session."""
+        session = ws.query_params.get("session", "")
+        consortium = ws.query_params.get("consortium", "")
+        if not SESSION_RE.match(session) or not policy.permits(
+            ws.headers.get("origin"), ws.headers.get("host")
+        ):
+            await ws.close(code=1008)
+            return
+        await ws.accept()
+        connections.add(session, ws)
+        meta: dict[str, Any] = {}
+        if CONSORTIUM_RE.match(consortium):
+            meta["ente_gestore_id"] = consortium
+        try:
+            await ws.send_json({"type": "ready", "session": session})
+            while True:
+                raw = await ws.receive_text()
+                await _handle_frame(router, connections, session, raw, meta)
+        except WebSocketDisconnect:
+            pass
+        finally:
+            connections.remove(session, ws)
+
+    return api
+
+
+async def _handle_frame(
+    router: Router, connections: WebConnections, session: str, raw: str, meta: dict[str, Any]
+) -> None:
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return
+    if not isinstance(data, dict) or data.get("type") != "message":
+        return
+    metadata: dict[str, Any] = dict(meta)
+    payload = data.get("payload")
+    if isinstance(payload, str) and is_button_payload(payload):
+        text, event = payload, "button"
+        metadata["button_title"] = str(data.get("title") or "")[:200]
+    else:
+        text, event = str(data.get("text") or ""), "text"
+    replies = await router.handle_incoming("web", f"web-{session}", text, metadata, event=event)
+    ok = await connections.send(session, messages_event(replies))
+    await router.confirm_delivery(replies, ok=ok)
+
+
+def static_dir() -> Path:
+    """Directory of the widget's static files (``widget.js``, ``widget.css``, demo page)."""
+    return STATIC_DIR
