@@ -10,9 +10,10 @@ import csv
 import re
 import string
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 import yaml
@@ -20,8 +21,8 @@ import yaml
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "catalog_data"
 SERVICES_DIR = DATA / "services"
-# The shared fact files live next to the repository (../shared/data); override with an env var
-# is not needed in CI because the tests that need them skip when the folder is missing.
+# The shared fact files live next to the repository (../shared/data); the tests that need them
+# skip when the folder is missing (e.g. a fresh clone in CI).
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 CATEGORIES = {
@@ -35,8 +36,25 @@ CATEGORIES = {
     "health",
     "social_inclusion",
 }
-TARGET_GROUPS = {"minori", "famiglie", "anziani", "disabili", "donne", "giovani", "stranieri", "adulti"}
-ENTE_IDS = {"cis_cirie", "ciss38", "inrete", "cissac", "unione_net", "ciss_chivasso", "cisa_gassino"}
+TARGET_GROUPS = {
+    "minori",
+    "famiglie",
+    "anziani",
+    "disabili",
+    "donne",
+    "giovani",
+    "stranieri",
+    "adulti",
+}
+ENTE_IDS = {
+    "cis_cirie",
+    "ciss38",
+    "inrete",
+    "cissac",
+    "unione_net",
+    "ciss_chivasso",
+    "cisa_gassino",
+}
 DISTRETTI = {21, 22, 23, 24}
 CONFIDENCE = {"high", "medium", "low"}
 ORG_KINDS = {"ente_gestore", "asl", "inps", "regione", "job_centre", "third_sector", "other"}
@@ -123,7 +141,9 @@ PHONE_IN_TEXT = re.compile(
 # Digit runs that look like phones but are years or CAP codes (checked separately).
 _YEAR = re.compile(r"^(19|20)\d\d$")
 # Words before a number that make it a law/act number rather than a phone ("legge 104").
-_NOT_A_PHONE_BEFORE = re.compile(r"(\b(legge|l\.|n\.|art\.|dgr|d\.l\.|messaggio)|\+)\s*$", re.IGNORECASE)
+_NOT_A_PHONE_BEFORE = re.compile(
+    r"(\b(legge|l\.|n\.|art\.|dgr|d\.l\.|messaggio)|\+)\s*$", re.IGNORECASE
+)
 _NOT_A_PHONE_AFTER = re.compile(r"^\s*(€|euro|%|abitanti|mesi|anni|comuni)", re.IGNORECASE)
 
 
@@ -290,7 +310,9 @@ def test_enti_gestori() -> None:
         assert ente["source"].strip()
         assert ente["seat_comune"] in comuni, ente["seat_comune"]
         # Only the CISS Chivasso website is verified; no e-mail or phone is known for any ente.
-        assert ente["website"] == ("https://www.ciss-chivasso.it" if ente["id"] == "ciss_chivasso" else "")
+        assert ente["website"] == (
+            "https://www.ciss-chivasso.it" if ente["id"] == "ciss_chivasso" else ""
+        )
         assert ente["email"] == "" and ente["phone"] == "", ente["id"]
         if ente["confidence"] == "low":
             assert ente["notes"].strip(), f"{ente['id']}: low confidence needs a note"
@@ -330,7 +352,7 @@ def test_organizations() -> None:
 
 def _check_area(area: dict[str, Any], comuni: set[str], where: str) -> None:
     assert isinstance(area, dict) and len(area) == 1, f"{where}: area must have exactly one key"
-    (key, value), = area.items()
+    ((key, value),) = area.items()
     if key == "national":
         assert value is True, where
     elif key == "region":
@@ -416,7 +438,8 @@ def test_cuorgne_housing_has_a_ciss38_service() -> None:
     housing = [
         s
         for s in _instantiated_templates()
-        if s["organization"] == "ciss38" and "housing" in [s["category"], *(s.get("extra_categories") or [])]
+        if s["organization"] == "ciss38"
+        and "housing" in [s["category"], *(s.get("extra_categories") or [])]
     ]
     assert any(s["category"] == "housing" for s in housing)
 
@@ -431,7 +454,11 @@ def test_helplines() -> None:
         assert isinstance(line["for_minors"], bool)
         assert line["emergency_rank"] is None or isinstance(line["emergency_rank"], int)
         assert service["contacts"].get("phone") == line["number"], service["id"]
-    ranks = {n: s["helpline"]["emergency_rank"] for n, s in by_number.items() if s["helpline"]["emergency_rank"]}
+    ranks = {
+        n: s["helpline"]["emergency_rank"]
+        for n, s in by_number.items()
+        if s["helpline"]["emergency_rank"]
+    }
     assert ranks == {"1522": 1, "112": 2, "114": 3}
     assert by_number["114"]["helpline"]["for_minors"] is True
     assert by_number["1522"]["category"] == "violence"
@@ -459,7 +486,9 @@ def test_structured_phone_fields_are_allowed() -> None:
         if service.get("helpline"):
             found.append((service["id"], service["helpline"]["number"]))
     for where, phone in found:
-        assert not phone or phone in PHONE_ALLOW_LIST, f"{where}: phone {phone!r} not in the allow-list"
+        assert not phone or phone in PHONE_ALLOW_LIST, (
+            f"{where}: phone {phone!r} not in the allow-list"
+        )
 
 
 def _phone_candidates(text: str) -> list[str]:
@@ -468,7 +497,14 @@ def _phone_candidates(text: str) -> list[str]:
 
 @pytest.mark.parametrize(
     "text",
-    ["chiama lo 011 1234567", "tel. 0125-123456", "cell 333 1234567", "numero verde 800 123 456", "116 117", "0119176666"],
+    [
+        "chiama lo 011 1234567",
+        "tel. 0125-123456",
+        "cell 333 1234567",
+        "numero verde 800 123 456",
+        "116 117",
+        "0119176666",
+    ],
 )
 def test_phone_detector_catches_phone_numbers(text: str) -> None:
     assert _phone_candidates(text), text
@@ -476,7 +512,15 @@ def test_phone_detector_catches_phone_numbers(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["legge 104", "fino a 6.500 € l'anno", "+150 € forfettari", "ISEE fino a 10.140 €", "D.L. 102/2013", "nel 2025", "12 mensilità"],
+    [
+        "legge 104",
+        "fino a 6.500 € l'anno",
+        "+150 € forfettari",
+        "ISEE fino a 10.140 €",
+        "D.L. 102/2013",
+        "nel 2025",
+        "12 mensilità",
+    ],
 )
 def test_phone_detector_ignores_amounts_and_laws(text: str) -> None:
     assert not _phone_candidates(text), text
@@ -513,7 +557,9 @@ def test_comuni_fuori_area() -> None:
     names = [r["name"] for r in rows]
     assert len(names) == len(set(names)), "duplicate comuni"
     in_area = set(names) & _asl_to4_comuni()
-    assert not in_area, f"comuni listed as outside ASL TO4 but present in the ASL TO4 list: {in_area}"
+    assert not in_area, (
+        f"comuni listed as outside ASL TO4 but present in the ASL TO4 list: {in_area}"
+    )
     for row in rows:
         assert re.fullmatch(r"[A-Z]{2}", row["provincia"]), row
         assert row["asl"].strip() and row["source"].strip(), row
