@@ -1,0 +1,178 @@
+"""Gateway: logging before forwarding, Rasa down, input guards, history, health, origins."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from bot.gateway import texts
+from bot.gateway.app import create_app
+from bot.gateway.replies import Reply
+from bot.store import ConversationStore, create_store_engine
+from tests.fixtures.servers import free_port
+
+SESSION = "test-session-0123456789"
+
+
+def _store(settings) -> ConversationStore:
+    return ConversationStore(create_store_engine(settings.app_database_url))
+
+
+def _chat(client: TestClient, frames: list[dict], session: str = SESSION) -> list[list[dict]]:
+    """Send frames over the widget WebSocket; return the reply items of each."""
+    answers = []
+    with client.websocket_connect(f"/ws/chat?session={session}&consortium=ciss38") as ws:
+        assert ws.receive_json()["type"] == "ready"
+        for frame in frames:
+            ws.send_json({"type": "message", **frame})
+            answers.append(ws.receive_json()["items"])
+    return answers
+
+
+def test_message_is_logged_forwarded_and_answered(gateway_settings, fake_rasa):
+    with TestClient(create_app(gateway_settings)) as client:
+        [items] = _chat(client, [{"text": "ciao"}])
+    assert items[0]["text"].startswith("Ciao!")
+    assert [b["payload"] for b in items[0]["buttons"]][:2] == ["/need_housing", "/need_employment"]
+    body = fake_rasa.received[0]
+    assert body["sender"] == f"web-{SESSION}"
+    assert body["metadata"]["channel"] == "web"
+    assert body["input_channel"] == "web"
+    store = _store(gateway_settings)
+    conv = store.find_conversation(f"web-{SESSION}")
+    assert conv is not None and conv.ente_gestore_id == "ciss38" and conv.mode == "bot"
+    log = store.history(conv.id)
+    assert [(m.direction, m.sender_kind, m.status) for m in log] == [
+        ("in", "citizen", "forwarded"),
+        ("out", "bot", "delivered"),
+    ]
+    assert log[0].text == "ciao" and log[0].mode == "bot" and log[0].channel == "web"
+
+
+def test_structured_replies_and_conversation_learns_comune(gateway_settings):
+    with TestClient(create_app(gateway_settings)) as client:
+        [items] = _chat(client, [{"payload": "/need_housing", "title": "Casa"}])
+    assert items[1]["custom"]["type"] == "services"
+    conv = _store(gateway_settings).find_conversation(f"web-{SESSION}")
+    assert conv.comune == "Cuorgnè" and conv.ente_gestore_id == "ciss38"
+
+
+@pytest.mark.parametrize("mode", ["503", "unreachable"])
+def test_rasa_down_polite_reply_and_message_kept(gateway_settings, fake_rasa, mode):
+    settings = gateway_settings
+    if mode == "503":
+        fake_rasa.down = True
+    else:
+        settings = replace(settings, rasa_url=f"http://127.0.0.1:{free_port()}")
+    with TestClient(create_app(settings)) as client:
+        [items] = _chat(client, [{"text": "ho bisogno di aiuto per l'affitto"}])
+        health = client.get("/healthz").json()
+    assert items == [pytest.approx(items[0])] and items[0]["sender_kind"] == "system"
+    assert "momentaneamente non disponibile, riprova tra poco" in items[0]["text"]
+    assert health == {"status": "degraded", "db": True, "rasa": False, "telegram": "off"}
+    store = _store(settings)
+    log = store.history(store.find_conversation(f"web-{SESSION}").id)
+    assert log[0].text == "ho bisogno di aiuto per l'affitto" and log[0].status == "failed"
+    assert [m.id for m in store.messages_with_status("failed")] == [log[0].id]
+
+
+def test_input_guards(gateway_settings, fake_rasa):
+    huge = "parola " * 400
+    with TestClient(create_app(gateway_settings)) as client:
+        empty, spaces, too_long, emoji = _chat(
+            client, [{"text": ""}, {"text": "   \n\t "}, {"text": huge}, {"text": "grazie 🙏😊"}]
+        )
+    assert empty[0]["text"] == texts.EMPTY and spaces[0]["text"] == texts.EMPTY
+    assert "molto lungo" in too_long[0]["text"] and "2000" in too_long[0]["text"]
+    assert emoji[0]["text"] == "Hai scritto: grazie 🙏😊"
+    assert fake_rasa.messages() == ["grazie 🙏😊"]
+    store = _store(gateway_settings)
+    log = store.history(store.find_conversation(f"web-{SESSION}").id)
+    inbound = [m for m in log if m.direction == "in"]
+    assert [m.status for m in inbound] == ["rejected", "rejected", "rejected", "forwarded"]
+    assert inbound[2].text == huge  # kept whole in the log, never forwarded
+
+
+def test_typed_text_cannot_inject_intents(gateway_settings, fake_rasa):
+    with TestClient(create_app(gateway_settings)) as client:
+        _chat(client, [{"text": "/request_human"}, {"payload": "<b>x</b>", "text": "ok"}])
+    assert fake_rasa.messages() == ["request_human", "ok"]
+
+
+def test_history_survives_a_gateway_restart(gateway_settings):
+    with TestClient(create_app(gateway_settings)) as client:
+        _chat(client, [{"text": "ciao"}, {"payload": "/need_housing", "title": "Casa"}])
+    with TestClient(create_app(gateway_settings)) as client:
+        history = client.get(f"/api/chat/history?session={SESSION}").json()["messages"]
+        assert client.get("/api/chat/history?session=bad id").status_code == 400
+        unknown = client.get("/api/chat/history?session=unknown-session-123456").json()
+    texts_ = [m["text"] for m in history]
+    assert texts_[0] == "ciao" and "Casa" in texts_  # the button title, not the payload
+    assert any(m.get("custom", {}).get("type") == "services" for m in history)
+    assert unknown["messages"] == []
+
+
+def test_push_reaches_open_widget_with_operator_name(gateway_settings):
+    app = create_app(gateway_settings)
+    with TestClient(app) as client:
+        with client.websocket_connect(f"/ws/chat?session={SESSION}") as ws:
+            ws.receive_json()
+            ws.send_json({"type": "message", "text": "ciao"})
+            ws.receive_json()
+            conv = _store(gateway_settings).find_conversation(f"web-{SESSION}")
+            reply = Reply(text="Buongiorno, sono Anna.", sender_kind="operator", sender_name="Anna")
+            [logged] = client.portal.call(app.state.router.push, conv.id, [reply])
+            item = ws.receive_json()["items"][0]
+    assert item["sender_kind"] == "operator" and item["sender_name"] == "Anna"
+    msg = _store(gateway_settings).history(conv.id)[-1]
+    assert (msg.sender_kind, msg.sender_name, msg.status) == ("operator", "Anna", "delivered")
+    assert logged.message_id == msg.id
+
+
+def test_human_mode_does_not_forward(gateway_settings, fake_rasa):
+    with TestClient(create_app(gateway_settings)) as client:
+        _chat(client, [{"text": "ciao"}])
+        store = _store(gateway_settings)
+        conv = store.find_conversation(f"web-{SESSION}")
+        store.update_conversation(conv.id, mode="human")
+        [items] = _chat(client, [{"text": "c'è qualcuno?"}])
+    assert items == [] and fake_rasa.messages() == ["ciao"]
+    last = store.history(conv.id)[-1]
+    assert (last.text, last.status, last.mode) == ("c'è qualcuno?", "to_operator", "human")
+
+
+def test_healthz_ok(gateway_settings):
+    with TestClient(create_app(gateway_settings)) as client:
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "db": True, "rasa": True, "telegram": "off"}
+
+
+def test_websocket_origin_checks_in_production(gateway_settings):
+    settings = replace(
+        gateway_settings, env="production", web_allowed_origins=("https://www.ciss38.it",)
+    )
+    with TestClient(create_app(settings)) as client:
+        url = f"/ws/chat?session={SESSION}"
+        with client.websocket_connect(url, headers={"origin": "https://www.ciss38.it"}) as ws:
+            assert ws.receive_json()["type"] == "ready"
+        for headers in ({"origin": "https://evil.example"}, {}):
+            with pytest.raises(WebSocketDisconnect):
+                with client.websocket_connect(url, headers=headers) as ws:
+                    ws.receive_json()
+        with pytest.raises(WebSocketDisconnect):
+            with client.websocket_connect("/ws/chat?session=short") as ws:
+                ws.receive_json()
+
+
+def test_demo_page_and_widget_assets(gateway_settings):
+    with TestClient(create_app(gateway_settings)) as client:
+        page = client.get("/")
+        js = client.get("/static/widget.js")
+        css = client.get("/static/widget.css")
+    assert page.status_code == 200 and 'lang="it"' in page.text and "widget.js" in page.text
+    assert js.status_code == 200 and css.status_code == 200
+    assert "innerHTML" not in js.text
