@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Train the Rasa model (NLU + dialogue) into models/<name>.tar.gz; `make train` runs this.
+#
+#   bash scripts/train.sh [--config FILE] [--name NAME] [--nlu-only] [--force]
+#
+# Skips in about a second when models/<name>.tar.gz was trained from exactly the current inputs
+# (a SHA-256 stamp over the config, domain, training data, comuni CSV and the custom NLU code);
+# otherwise builds the project's Italian spaCy pipeline when the config uses it, then calls
+# `rasa train` (whose own cache re-uses unchanged components). The wall time is written to
+# models/<name>.train.json for docs/nlu_report.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1 PYTHONWARNINGS=ignore
+
+config=config.yml
+name=wecare
+nlu_only=0
+force=0
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --config) config=$2; shift 2 ;;
+        --name) name=$2; shift 2 ;;
+        --nlu-only) nlu_only=1; shift ;;
+        --force) force=1; shift ;;
+        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        *) echo "train.sh: unknown option $1" >&2; exit 2 ;;
+    esac
+done
+
+RASA_PY=.venv-rasa/bin/python
+model="models/${name}.tar.gz"
+stamp_file="models/${name}.stamp"
+mkdir -p models
+
+comuni_csv=catalog_data/comuni.csv
+[ -f "$comuni_csv" ] || comuni_csv=../shared/data/comuni_asl_to4.csv
+
+inputs=("$config" nlu/data nlu/components nlu/gazetteer.py nlu/spacy_it wecare/text.py "$comuni_csv")
+if [ "$nlu_only" = 0 ]; then
+    inputs+=(bot/domain bot/data)
+fi
+stamp=$( { echo "nlu_only=$nlu_only"; find "${inputs[@]}" -type f \
+    \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.csv' -o -name '*.txt' -o -name '*.json' \) \
+    -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
+
+if [ "$force" = 0 ] && [ -f "$model" ] && [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ]; then
+    echo "[train] $model is up to date (inputs stamp $stamp): nothing to do"
+    exit 0
+fi
+
+if grep -qE '^\s*-\s*name:\s*SpacyNLP' "$config"; then
+    echo "[train] building the Italian spaCy pipeline used by $config"
+    "$RASA_PY" -m nlu.spacy_it.build --check-config "$config"
+fi
+
+start=$(date +%s.%N)
+if [ "$nlu_only" = 1 ]; then
+    echo "[train] rasa train nlu --config $config -> $model"
+    bash scripts/rasa.sh train nlu --config "$config" --nlu nlu/data \
+        --out models --fixed-model-name "$name"
+else
+    echo "[train] rasa train --config $config -> $model (NLU + dialogue; 2-4 minutes from scratch)"
+    bash scripts/rasa.sh train --config "$config" --domain bot/domain \
+        --data nlu/data bot/data --out models --fixed-model-name "$name"
+fi
+end=$(date +%s.%N)
+seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
+echo "$stamp" > "$stamp_file"
+cat > "models/${name}.train.json" <<JSON
+{"model": "$model", "config": "$config", "nlu_only": $nlu_only, "seconds": $seconds, "cpus": $(nproc), "finished_utc": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "stamp": "$stamp"}
+JSON
+echo "[train] done in ${seconds}s -> $model"
