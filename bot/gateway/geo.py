@@ -46,12 +46,12 @@ class ComuneLocator:
         max_km: farther than this from every centre → no match.
     """
 
-    def __init__(self, points: list[ComunePoint], max_km: float = 8.0) -> None:
+    def __init__(self, points: list[ComunePoint], max_km: float = 5.0) -> None:
         self.points = points
         self.max_km = max_km
 
     @classmethod
-    def from_csv(cls, path: Path, max_km: float = 8.0) -> ComuneLocator | None:
+    def from_csv(cls, path: Path, max_km: float = 5.0) -> ComuneLocator | None:
         """Load ``name,lat,lon,...`` rows; return None when the file does not exist."""
         if not path.is_file():
             return None
