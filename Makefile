@@ -29,7 +29,7 @@ eval: setup  ## Evaluate the NLU on the held-out split; writes docs/nlu_report.m
 	@$(VENV)/bin/wecare eval
 
 validate: setup  ## rasa data validate
-	@bash scripts/rasa.sh data validate --fail-on-warnings
+	@bash scripts/rasa.sh data validate --config config.yml --domain bot/domain --data nlu/data bot/data --fail-on-warnings
 
 test-stories: setup train  ## Rasa test stories (rules, forms) with --fail-on-prediction-errors
 	@bash scripts/test_stories.sh

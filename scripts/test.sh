@@ -7,7 +7,7 @@ export TF_CPP_MIN_LOG_LEVEL=2 SQLALCHEMY_SILENCE_UBER_WARNING=1
 
 if [ -d bot/domain ]; then
     echo "== rasa data validate"
-    bash scripts/rasa.sh data validate --domain bot/domain --data nlu/data bot/data --fail-on-warnings
+    bash scripts/rasa.sh data validate --config config.yml --domain bot/domain --data nlu/data bot/data --fail-on-warnings
     echo "== train (cached when nothing changed)"
     bash scripts/train.sh
 fi

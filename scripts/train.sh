@@ -31,6 +31,9 @@ RASA_PY=.venv-rasa/bin/python
 model="models/${name}.tar.gz"
 stamp_file="models/${name}.stamp"
 mkdir -p models
+# One training at a time per model name (parallel test runs share models/).
+exec 9>"models/${name}.lock"
+flock 9
 
 comuni_csv=catalog_data/comuni.csv
 [ -f "$comuni_csv" ] || comuni_csv=../shared/data/comuni_asl_to4.csv
