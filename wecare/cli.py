@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 COMMAND_MODULES = [
     "catalog.cli",
+    "nlu.cli",
+    "bot.cli",
 ]
 
 
