@@ -16,6 +16,7 @@ COMMAND_MODULES = [
     "catalog.cli",
     "nlu.cli",
     "bot.cli",
+    "wecare.run",
 ]
 
 
