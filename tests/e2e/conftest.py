@@ -1,0 +1,126 @@
+"""End-to-end fixtures: the REAL Rasa server and action server on free ports.
+
+The session-scoped ``e2e_stack`` fixture trains the model when needed (``scripts/train.sh``:
+a one-second no-op when models/wecare.tar.gz is up to date, serialised with flock), loads a
+temporary catalog database from ``catalog_data/`` with ``wecare catalog load``, and starts
+Rasa + actions with :class:`wecare.run.Stack` (the launcher behind ``make run``) on a
+temporary SQLite tracker store. Loading Rasa takes 20-40 s, so the stack is shared by all the
+e2e tests of the session.
+
+``WECARE_E2E_RASA_URL=http://127.0.0.1:5005`` reuses a stack that is already running (e.g.
+``make run``) instead: handy while iterating; that stack uses its own catalog database.
+
+Without the Rasa environment, ``actions/`` or the catalog the tests are skipped, unless
+``WECARE_REQUIRE_ALL_TESTS=1`` (CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.e2e.helpers import Chat  # noqa: E402
+from wecare.run import QUIET_ENV, RASA_BIN, Stack, StackError, app_python, free_port  # noqa: E402
+
+
+@dataclass
+class E2EStack:
+    """Where the stack under test answers."""
+
+    rasa_url: str
+    log_dir: Path | None = None
+
+
+def _skip_or_fail(reason: str) -> None:
+    if os.environ.get("WECARE_REQUIRE_ALL_TESTS") == "1":
+        pytest.fail(f"{reason} (WECARE_REQUIRE_ALL_TESTS=1)")
+    pytest.skip(reason)
+
+
+def _run(cmd: list[str], env: dict[str, str], what: str, timeout: float) -> None:
+    proc = subprocess.run(
+        cmd,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=timeout,
+    )
+    if proc.returncode != 0:
+        pytest.fail(f"{what} failed (exit {proc.returncode}):\n{proc.stdout[-4000:]}")
+
+
+@pytest.fixture(scope="session")
+def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
+    reuse = os.environ.get("WECARE_E2E_RASA_URL", "").strip().rstrip("/")
+    if reuse:
+        yield E2EStack(rasa_url=reuse)
+        return
+    if not RASA_BIN.exists():
+        _skip_or_fail("no .venv-rasa: run `make setup`")
+    if not (ROOT / "actions" / "__init__.py").exists():
+        _skip_or_fail("no actions/ package yet")
+    if not (ROOT / "catalog" / "cli.py").exists():
+        _skip_or_fail("no catalog CLI yet (wecare catalog load)")
+
+    env = {**os.environ, **QUIET_ENV}
+    _run(["bash", "scripts/train.sh"], env, "scripts/train.sh", timeout=1800)
+
+    tmp = tmp_path_factory.mktemp("e2e")
+    catalog_url = f"sqlite:///{tmp / 'catalog.db'}"
+    app_env = {
+        "DATABASE_URL": catalog_url,
+        "APP_DATABASE_URL": f"sqlite:///{tmp / 'app.db'}",
+        "WECARE_ENV": "development",
+    }
+    _run(
+        [app_python(), "-m", "wecare.cli", "catalog", "load"],
+        {**env, **app_env},
+        "wecare catalog load",
+        timeout=600,
+    )
+    stack = Stack(
+        rasa_port=free_port(),
+        action_port=free_port(),
+        gateway_port=None,
+        token=secrets.token_urlsafe(16),
+        env=app_env,
+        log_dir=tmp / "logs",
+        tracker_store_url=f"sqlite:///{tmp / 'tracker.db'}",
+    )
+    try:
+        stack.start()
+        stack.wait_ready(timeout=900)
+    except StackError as exc:
+        stack.stop()
+        pytest.fail(f"the e2e stack did not start: {exc}")
+    try:
+        yield E2EStack(rasa_url=stack.rasa_url, log_dir=stack.log_dir)
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def http(e2e_stack: E2EStack) -> Iterator[httpx.Client]:
+    # custom actions on a loaded 2-core machine: generous, but bounded
+    with httpx.Client(timeout=httpx.Timeout(60.0, connect=5.0)) as client:
+        yield client
+
+
+@pytest.fixture
+def chat(e2e_stack: E2EStack, http: httpx.Client) -> Chat:
+    """A new conversation (unique sender id) with the stack under test."""
+    return Chat(http, e2e_stack.rasa_url)
