@@ -2,10 +2,14 @@
 
 Widget protocol (JSON over ``/ws/chat?session=<id>&consortium=<ente id>``):
 
-* client → server ``{"type": "message", "text": "..."}`` (typed text) or
-  ``{"type": "message", "payload": "/intent", "title": "Button label"}`` (quick reply);
-* server → client ``{"type": "ready"}`` once, then ``{"type": "messages", "items": [...]}``
-  with items as :meth:`bot.gateway.replies.Reply.to_json`.
+* client → server ``{"type": "message", "text": "...", "client_id": "..."}`` (typed text) or
+  ``{"type": "message", "payload": "/intent", "title": "Button label", "client_id": "..."}``
+  (quick reply); ``client_id`` (optional, ``[A-Za-z0-9_-]{1,64}``) is logged with the message
+  and echoed back, so the widget can match its own messages in the history;
+* server → client ``{"type": "ready"}`` once, then for each message
+  ``{"type": "messages", "client_id": ..., "items": [...]}`` with items as
+  :meth:`bot.gateway.replies.Reply.to_json` (also pushed later: operator messages), or
+  ``{"type": "error", "error": "...", "client_id": ...}`` for a malformed frame.
 
 History: ``GET /api/chat/history?session=<id>`` → ``{"messages": [...]}`` (in and out).
 """
@@ -32,6 +36,7 @@ log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 CONSORTIUM_RE = re.compile(r"^[a-z0-9_]{2,40}$")
+CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class OriginPolicy:
@@ -70,6 +75,8 @@ def message_json(record: MessageRecord) -> dict[str, Any]:
         "time": record.created_at.isoformat(),
     }
     if record.direction == "in":
+        if isinstance(payload.get("client_id"), str):
+            item["client_id"] = payload["client_id"]
         if payload.get("button_title"):
             item["text"] = payload["button_title"]
         if record.event == "unsupported":
@@ -134,18 +141,30 @@ async def _handle_frame(
     try:
         data = json.loads(raw)
     except ValueError:
+        await connections.send(session, {"type": "error", "error": "invalid JSON"})
         return
     if not isinstance(data, dict) or data.get("type") != "message":
+        await connections.send(session, {"type": "error", "error": "unknown frame type"})
         return
     metadata: dict[str, Any] = dict(meta)
+    client_id = data.get("client_id")
+    if isinstance(client_id, str) and CLIENT_ID_RE.match(client_id):
+        metadata["client_id"] = client_id
+    else:
+        client_id = None
     payload = data.get("payload")
+    text = data.get("text")
     if isinstance(payload, str) and is_button_payload(payload):
         text, event = payload, "button"
         metadata["button_title"] = str(data.get("title") or "")[:200]
+    elif isinstance(text, str) or text is None:
+        text, event = text or "", "text"
     else:
-        text, event = str(data.get("text") or ""), "text"
+        error = {"type": "error", "error": "text must be a string", "client_id": client_id}
+        await connections.send(session, error)
+        return
     replies = await router.handle_incoming("web", f"web-{session}", text, metadata, event=event)
-    ok = await connections.send(session, messages_event(replies))
+    ok = await connections.send(session, {**messages_event(replies), "client_id": client_id})
     await router.confirm_delivery(replies, ok=ok)
 
 

@@ -127,7 +127,7 @@ async def test_forged_callback_data_is_ignored(stack: Stack):
     [greeting] = await stack.texts_after(0)
     stack.api.push_callback(CHAT, greeting, "k:doesnotexist")
     stack.api.push_callback(CHAT, greeting, "testo qualsiasi")
-    await stack.wait(lambda s: len(s) >= 2, method="answerCallbackQuery")
+    await stack.wait(lambda s: len(s) >= 2, method="answerCallbackQuery", chat_id=None)
     await asyncio.sleep(0.3)
     assert stack.rasa.messages() == ["ciao"]
 
