@@ -338,14 +338,30 @@ def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
         os.killpg(proc.pid, sig)
 
 
-def ensure_catalog(say: Callable[[str], None]) -> None:
-    """Load the catalog from ``catalog_data/`` when the catalog database is empty."""
+def ensure_catalog(say: Callable[[str], None], database_url: str | None = None) -> None:
+    """Upgrade the catalog schema and load ``catalog_data/`` when the catalog is empty.
+
+    Args:
+        say: progress printer.
+        database_url: catalog database (default ``DATABASE_URL`` from the settings).
+    """
     try:
-        from catalog.loader import load_if_empty  # type: ignore[import-not-found]
+        from catalog.db import make_engine
+        from catalog.loader import ensure_loaded
     except ImportError as exc:
         raise CliError(f"the catalog package is not available ({exc})") from exc
-    result = load_if_empty(get_settings())
-    say(f"catalog: {result}" if result else "catalog: already loaded")
+    settings = get_settings()
+    engine = make_engine(database_url or settings.database_url)
+    try:
+        report = ensure_loaded(engine, settings.catalog_data_dir)
+    finally:
+        engine.dispose()
+    if report is None:
+        say("catalog: already loaded (reload with `wecare catalog load`)")
+    else:
+        say("catalog: loaded from " + str(settings.catalog_data_dir))
+        for line in report.lines():
+            say(f"  {line}")
 
 
 def ensure_model(model: Path, train: bool, say: Callable[[str], None]) -> None:

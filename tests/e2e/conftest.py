@@ -2,7 +2,7 @@
 
 The session-scoped ``e2e_stack`` fixture trains the model when needed (``scripts/train.sh``:
 a one-second no-op when models/wecare.tar.gz is up to date, serialised with flock), loads a
-temporary catalog database from ``catalog_data/`` with ``wecare catalog load``, and starts
+temporary catalog database from ``catalog_data/`` (``catalog.loader.ensure_loaded``), and starts
 Rasa + actions with :class:`wecare.run.Stack` (the launcher behind ``make run``) on a
 temporary SQLite tracker store. Loading Rasa takes 20-40 s, so the stack is shared by all the
 e2e tests of the session.
@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from tests.e2e.helpers import Chat  # noqa: E402
-from wecare.run import QUIET_ENV, RASA_BIN, Stack, StackError, app_python, free_port  # noqa: E402
+from wecare.run import QUIET_ENV, RASA_BIN, Stack, StackError, ensure_catalog, free_port  # noqa: E402
 
 
 @dataclass
@@ -73,8 +73,8 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
         _skip_or_fail("no .venv-rasa: run `make setup`")
     if not (ROOT / "actions" / "__init__.py").exists():
         _skip_or_fail("no actions/ package yet")
-    if not (ROOT / "catalog" / "cli.py").exists():
-        _skip_or_fail("no catalog CLI yet (wecare catalog load)")
+    if not (ROOT / "catalog" / "loader.py").exists():
+        _skip_or_fail("no catalog loader yet")
 
     env = {**os.environ, **QUIET_ENV}
     _run(["bash", "scripts/train.sh"], env, "scripts/train.sh", timeout=1800)
@@ -86,12 +86,7 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
         "APP_DATABASE_URL": f"sqlite:///{tmp / 'app.db'}",
         "WECARE_ENV": "development",
     }
-    _run(
-        [app_python(), "-m", "wecare.cli", "catalog", "load"],
-        {**env, **app_env},
-        "wecare catalog load",
-        timeout=600,
-    )
+    ensure_catalog(lambda _msg: None, database_url=catalog_url)
     stack = Stack(
         rasa_port=free_port(),
         action_port=free_port(),
