@@ -1,0 +1,1 @@
+"""The only place with SQL: queries over the catalog models (``select()``), per entity group."""

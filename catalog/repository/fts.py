@@ -1,0 +1,34 @@
+"""Full-text matching per dialect: SQLite FTS5 or PostgreSQL ``tsvector`` ('italian')."""
+
+from __future__ import annotations
+
+from sqlalchemy import Float, String, column, text
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Subquery
+
+from catalog.textquery import postgres_tsquery, sqlite_match
+
+_SQLITE = (
+    "SELECT ss.service_id AS service_id, bm25(service_fts, 5.0, 1.0) AS score "
+    "FROM service_fts JOIN service_search ss ON ss.id = service_fts.rowid "
+    "WHERE service_fts MATCH :fts_query"
+)
+# Same expression as the GIN index of migration 0001, so the index is used.
+_PG_VECTOR = (
+    "(setweight(to_tsvector('italian', ss.title), 'A') || "
+    "setweight(to_tsvector('italian', ss.body), 'B'))"
+)
+_POSTGRES = (
+    f"SELECT ss.service_id AS service_id, "
+    f"-ts_rank({_PG_VECTOR}, to_tsquery('italian', :fts_query)) AS score "
+    f"FROM service_search ss WHERE {_PG_VECTOR} @@ to_tsquery('italian', :fts_query)"
+)
+
+
+def text_matches(session: Session, terms: list[str]) -> Subquery:
+    """Subquery ``(service_id, score)`` of services matching any term; lower score = better."""
+    if session.get_bind().dialect.name == "postgresql":
+        statement = text(_POSTGRES).bindparams(fts_query=postgres_tsquery(terms))
+    else:
+        statement = text(_SQLITE).bindparams(fts_query=sqlite_match(terms))
+    return statement.columns(column("service_id", String), column("score", Float)).subquery("fts")

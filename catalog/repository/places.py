@@ -1,0 +1,104 @@
+"""Comuni, enti gestori and opportunities."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from catalog.models import Comune, ComuneFuoriArea, EnteGestore, Opportunity, OpportunityArea
+from catalog.models import Organization as Org
+from catalog.repository.areas import covering_pairs, covers, scope_rank
+
+
+def comune_by_key(session: Session, key: str) -> Comune | None:
+    """Comune whose normalised name is ``key``."""
+    return session.scalar(select(Comune).where(Comune.name_key == key).limit(1))
+
+
+def comune_by_name(session: Session, name: str) -> Comune | None:
+    """Comune with this exact official name."""
+    return session.scalar(select(Comune).where(Comune.name == name))
+
+
+def comuni_by_key_suffix(session: Session, suffix: str) -> list[Comune]:
+    """Comuni whose normalised name ends with ``suffix`` (e.g. a frazione)."""
+    return list(session.scalars(select(Comune).where(Comune.name_key.like(f"% {suffix}"))))
+
+
+def comuni_by_cap(session: Session, cap: str) -> list[Comune]:
+    """Comuni with postal code ``cap`` (a comune may list several CAPs)."""
+    query = (
+        select(Comune)
+        .where(or_(Comune.cap == cap, Comune.cap.like(f"%{cap}%")))
+        .order_by(Comune.name)
+    )
+    return [c for c in session.scalars(query) if cap in (c.cap or "").replace(",", " ").split()]
+
+
+def comune_keys(session: Session) -> dict[str, str]:
+    """Normalised key -> official name of every comune."""
+    return dict(session.execute(select(Comune.name_key, Comune.name)).tuples().all())
+
+
+def fuori_area_by_key(session: Session, key: str) -> ComuneFuoriArea | None:
+    """Out-of-area comune whose normalised name is ``key``."""
+    return session.scalar(select(ComuneFuoriArea).where(ComuneFuoriArea.name_key == key).limit(1))
+
+
+def ente_gestore(session: Session, ente_id: str) -> EnteGestore | None:
+    """Ente gestore with its organization (offices) loaded."""
+    return session.scalar(
+        select(EnteGestore)
+        .where(EnteGestore.id == ente_id)
+        .options(selectinload(EnteGestore.organization).selectinload(Org.locations))
+    )
+
+
+def comuni_of_ente(session: Session, ente_id: str) -> list[str]:
+    """Names of the comuni served by an ente gestore (main or alternative)."""
+    query = select(Comune.name).where(
+        or_(Comune.ente_gestore_id == ente_id, Comune.ente_gestore_alt_id == ente_id)
+    )
+    return list(session.scalars(query.order_by(Comune.name)))
+
+
+def current_opportunities(
+    session: Session, today: date, comune: Comune | None, category: str | None, limit: int
+) -> list[tuple[Opportunity, int, str]]:
+    """Opportunities valid on ``today`` (never expired ones), local first, soonest end first.
+
+    Returns:
+        ``(opportunity, scope rank, provider name)`` tuples.
+    """
+    area = (
+        select(
+            OpportunityArea.opportunity_id,
+            func.min(scope_rank(OpportunityArea.scope)).label("rank"),
+        )
+        .where(covers(OpportunityArea.scope, OpportunityArea.value, covering_pairs(comune)))
+        .group_by(OpportunityArea.opportunity_id)
+        .subquery("area")
+    )
+    if comune is None:  # no comune: every current item, whatever its area
+        area = (
+            select(
+                OpportunityArea.opportunity_id,
+                func.min(scope_rank(OpportunityArea.scope, widest_first=True)).label("rank"),
+            )
+            .group_by(OpportunityArea.opportunity_id)
+            .subquery("area")
+        )
+    query = (
+        select(Opportunity, area.c.rank, Org.name)
+        .join(area, area.c.opportunity_id == Opportunity.id)
+        .join(Org, Org.id == Opportunity.organization_id)
+        .where(Opportunity.valid_from <= today)
+        .where(or_(Opportunity.valid_to.is_(None), Opportunity.valid_to >= today))
+        .order_by(area.c.rank, Opportunity.valid_to.is_(None), Opportunity.valid_to, Opportunity.id)
+        .limit(limit)
+    )
+    if category is not None:
+        query = query.where(Opportunity.category == category)
+    return [(o, r, n) for o, r, n in session.execute(query).tuples()]

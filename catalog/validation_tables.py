@@ -1,0 +1,99 @@
+"""Validation of the tabular seed files (comuni) and of the enti gestori."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from catalog.constants import CONFIDENCE, DISTRETTI, ENTE_IDS
+from catalog.seedfiles import Record, SeedError
+
+_ISTAT = re.compile(r"\d{6}")
+_CAPS = re.compile(r"\d{5}([ ,;]+\d{5})*")
+
+
+def check_comuni(rows: list[Record], errors: list[SeedError]) -> set[str]:
+    """Validate ``comuni.csv`` rows; return the set of comune names."""
+    names: dict[str, int] = {}
+    codes: dict[str, int] = {}
+
+    def fail(row: Record, message: str) -> None:
+        errors.append(SeedError(row.file, row.line, f"comune '{row['name']}': {message}"))
+
+    for row in rows:
+        if not row["name"]:
+            errors.append(SeedError(row.file, row.line, "empty comune name"))
+            continue
+        if row["name"] in names:
+            fail(row, f"duplicate name (first at line {names[row['name']]})")
+        names.setdefault(row["name"], row.line)
+        if not _ISTAT.fullmatch(row["istat_code"]):
+            fail(row, f"istat_code '{row['istat_code']}' must be 6 digits")
+        elif row["istat_code"] in codes:
+            fail(row, f"duplicate istat_code (first at line {codes[row['istat_code']]})")
+        codes.setdefault(row["istat_code"], row.line)
+        if row["cap"] and not _CAPS.fullmatch(row["cap"]):
+            fail(row, f"cap '{row['cap']}' must be 5 digits")
+        for key in ("ente_gestore_id", "ente_gestore_alt_id"):
+            if row[key] and row[key] not in ENTE_IDS:
+                fail(row, f"unknown {key} '{row[key]}'")
+        if row["distretto"] and (
+            not row["distretto"].isdigit() or int(row["distretto"]) not in DISTRETTI
+        ):
+            fail(row, f"distretto '{row['distretto']}' must be one of {DISTRETTI}")
+        if row["ente_gestore_id"] and not row["distretto"]:
+            fail(row, "a comune with an ente gestore needs its distretto")
+        if row["population"] and not row["population"].isdigit():
+            fail(row, f"population '{row['population']}' must be a whole number")
+        if row["confidence"] not in CONFIDENCE:
+            fail(row, f"confidence '{row['confidence']}' must be high, medium or low")
+        if not row["source"]:
+            fail(row, "source is empty")
+    return set(names)
+
+
+def check_fuori_area(rows: list[Record], comuni: set[str], errors: list[SeedError]) -> None:
+    """Validate ``comuni_fuori_area.csv`` rows (complete, not in ASL TO4)."""
+    for row in rows:
+        if not all(row[k] for k in ("name", "provincia", "asl", "source")):
+            errors.append(SeedError(row.file, row.line, "every column must be filled"))
+        elif row["name"] in comuni:
+            errors.append(SeedError(row.file, row.line, f"'{row['name']}' is an ASL TO4 comune"))
+
+
+def check_enti(
+    rows: list[Record],
+    comuni: set[str],
+    errors: list[SeedError],
+    checker: type[Any],
+    common: Callable[[Any], None],
+) -> None:
+    """Validate ``enti_gestori.yaml`` (ids, distretti, offices in known comuni)."""
+    from catalog.validation import ENTE_OPTIONAL, ENTE_REQUIRED, OFFICE_OPTIONAL, OFFICE_REQUIRED
+
+    for r in rows:
+        c = checker(r, errors, "ente gestore")
+        if not c.keys(ENTE_REQUIRED, ENTE_OPTIONAL):
+            continue
+        c.one_of("id", ENTE_IDS)
+        c.one_of("distretto", DISTRETTI)
+        c.text("name")
+        c.text("short_name")
+        common(c)
+        if r.get("seat_comune") and comuni and r["seat_comune"] not in comuni:
+            c.fail(f"seat_comune '{r['seat_comune']}' is not in comuni.csv")
+        offices = r.get("offices") or []
+        if not isinstance(offices, list):
+            c.fail("offices must be a list")
+            continue
+        for office in offices:
+            o = checker(office, errors, "office") if isinstance(office, Record) else None
+            if o is None:
+                c.fail("every office must be a mapping")
+                continue
+            if o.keys(OFFICE_REQUIRED, OFFICE_OPTIONAL):
+                o.one_of("confidence", CONFIDENCE)
+                o.text("source")
+                if comuni and office["comune"] not in comuni:
+                    o.fail(f"comune '{office['comune']}' is not in comuni.csv")
