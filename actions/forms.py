@@ -1,0 +1,100 @@
+"""Validation of ``comune_form``: the citizen's comune, by name (typos too) or CAP.
+
+``validate_comune_form`` resolves the slot value with ``CatalogService.resolve_comune``:
+- a comune of ASL TO4 → ``comune`` (official name), ``ente_gestore_id``, ``distretto``;
+- a CAP shared by several comuni, or a name with likely typos → the slot stays empty and
+  the citizen gets buttons with the candidates (payload ``/inform{"comune": …}``);
+- a comune outside ASL TO4 → accepted, without ente gestore: the citizen is told so and
+  the following action shows regional and national resources;
+- anything else (a sentence, symbols, an unknown name) → the slot stays empty and the form
+  asks again.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import CatalogDown, attr, catalog_call
+from actions.parsing import looks_like_comune_answer
+
+#: Most candidate buttons offered for a typo or a shared CAP.
+MAX_CHOICES = 4
+
+
+def comune_buttons(names: list[str]) -> list[dict[str, str]]:
+    """Return one button per candidate comune (title = official name)."""
+    return [
+        {
+            "title": name,
+            "payload": "/inform" + json.dumps({"comune": name}, ensure_ascii=False),
+        }
+        for name in names[:MAX_CHOICES]
+    ]
+
+
+def _first(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = next((v for v in value if v), None)
+    if value is None:
+        return None
+    return str(value).strip() or None
+
+
+class ValidateComuneForm(FormValidationAction):
+    """Validate the ``comune`` slot of ``comune_form``."""
+
+    def name(self) -> str:
+        """Return the action name."""
+        return "validate_comune_form"
+
+    async def validate_comune(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
+        """Resolve the comune; fill ``ente_gestore_id`` and ``distretto`` with it."""
+        given = _first(slot_value)
+        if not given or not looks_like_comune_answer(given):
+            dispatcher.utter_message(response="utter_comune_not_understood")
+            return {"comune": None}
+        try:
+            match = await catalog_call("resolve_comune", given)
+        except CatalogDown:
+            # The recogniser's names are official: keep the answer, the next action
+            # tells the citizen the catalog is unavailable.
+            return {"comune": given, "ente_gestore_id": None, "distretto": None}
+        info = attr(match, "comune")
+        if info is not None:
+            distretto = attr(info, "distretto")
+            return {
+                "comune": attr(info, "name"),
+                "ente_gestore_id": attr(info, "ente_gestore_id"),
+                "distretto": str(distretto) if distretto not in (None, "") else None,
+            }
+        ambiguous = list(attr(match, "ambiguous_cap", default=[]) or [])
+        if ambiguous:
+            dispatcher.utter_message(
+                response="utter_comune_ambiguous_cap",
+                cap=given,
+                buttons=comune_buttons(ambiguous),
+            )
+            return {"comune": None}
+        if attr(match, "out_of_area", default=False):
+            name = attr(match, "out_of_area_name", "name", default=None) or given
+            dispatcher.utter_message(response="utter_comune_out_of_area", comune=name)
+            return {"comune": name, "ente_gestore_id": None, "distretto": None}
+        suggestions = list(attr(match, "suggestions", default=[]) or [])
+        if suggestions:
+            dispatcher.utter_message(
+                response="utter_comune_suggest", comune=given, buttons=comune_buttons(suggestions)
+            )
+            return {"comune": None}
+        dispatcher.utter_message(response="utter_comune_unknown", comune=given)
+        return {"comune": None}

@@ -1,0 +1,80 @@
+"""Handoff to a human operator of the competent ente gestore.
+
+``action_handoff`` sends the SPEC §5 ``handoff`` payload; the gateway moves the
+conversation to the operator console. When the comune is not known the payload carries
+``ente_gestore_id: null`` and the citizen is asked to tell the operator the comune: the
+handoff is never delayed by a question (documented in docs/actions.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import CatalogDown, resolve_area
+
+#: Reasons carried by the handoff payload.
+REASON_REQUEST = "citizen_request"
+REASON_VIOLENCE = "violence"
+REASON_FALLBACK = "fallback"
+
+
+def handoff_message(ente_gestore_id: str | None, reason: str) -> dict[str, Any]:
+    """Build the SPEC §5 ``handoff`` payload."""
+    return {"type": "handoff", "ente_gestore_id": ente_gestore_id, "reason": reason}
+
+
+def handoff_reason(tracker: Tracker) -> str:
+    """Return why the citizen is handed off (after a violence report, or on request)."""
+    if _after_violence(tracker):
+        return REASON_VIOLENCE
+    return REASON_REQUEST
+
+
+def _after_violence(tracker: Tracker) -> bool:
+    """Tell whether the last bot action before this turn was the violence answer."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "action":
+            continue
+        name = event.get("name")
+        if name in ("action_listen", "action_extract_slots", "action_handoff"):
+            continue
+        return name == "action_report_violence"
+    return False
+
+
+async def ente_for_handoff(tracker: Tracker) -> tuple[str | None, str | None, list[EventType]]:
+    """Return the ente gestore id and name for a handoff, and slot updates.
+
+    Falls back to the ``ente_gestore_id`` slot when the catalog cannot be read, so that
+    the handoff itself never fails.
+    """
+    try:
+        area = await resolve_area(tracker)
+    except CatalogDown:
+        return tracker.get_slot("ente_gestore_id"), None, []
+    return area.ente_id, area.ente_name, area.slot_events(tracker)
+
+
+class ActionHandoff(Action):
+    """Hand the conversation to an operator (``handoff`` payload with the ente gestore)."""
+
+    def name(self) -> str:
+        """Return the action name."""
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Say an operator will answer, then send the payload for the gateway."""
+        ente_id, ente_name, events = await ente_for_handoff(tracker)
+        if ente_id and ente_name:
+            dispatcher.utter_message(response="utter_handoff", ente_name=ente_name)
+        else:
+            dispatcher.utter_message(response="utter_handoff_no_ente")
+        dispatcher.utter_message(json_message=handoff_message(ente_id, handoff_reason(tracker)))
+        return events

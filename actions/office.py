@@ -1,0 +1,118 @@
+"""The citizen's social-services office (ente gestore) and how to get an appointment.
+
+Both actions send the SPEC §5 ``office`` payload of the ente gestore that serves the
+citizen's comune: what the catalog knows (name, website, offices with address and notes).
+Contacts that are not known stay empty, and the text points to the comune instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import Area, CatalogAction, attr, is_low_confidence, resolve_area
+
+_ENTE_FIELDS = ("short_name", "website", "email", "phone", "verified", "confidence")
+_OFFICE_FIELDS = ("name", "comune", "address", "hours", "phone", "email", "notes", "confidence")
+
+
+def _as_dict(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    if hasattr(obj, "to_payload"):
+        return dict(obj.to_payload())
+    return {name: attr(obj, name) for name in fields}
+
+
+def office_message(area: Area) -> dict[str, Any]:
+    """Build the SPEC §5 ``office`` payload for the area's ente gestore."""
+    ente = area.ente
+    ente_payload: dict[str, Any] = {"id": area.ente_id, "name": area.ente_name}
+    offices: list[dict[str, Any]] = []
+    if ente is not None:
+        data = _as_dict(ente, _ENTE_FIELDS)
+        offices = [_as_dict(o, _OFFICE_FIELDS) for o in data.pop("offices", None) or []]
+        if not offices:
+            offices = [_as_dict(o, _OFFICE_FIELDS) for o in attr(ente, "offices", default=[])]
+        ente_payload.update({k: v for k, v in data.items() if k not in ("id", "name")})
+        ente_payload["name"] = data.get("name") or area.ente_name
+    for key in ("website", "email", "phone"):
+        ente_payload[key] = ente_payload.get(key) or None
+    return {"type": "office", "ente_gestore": ente_payload, "offices": offices}
+
+
+def has_contacts(payload: dict[str, Any]) -> bool:
+    """Tell whether the office payload holds a phone, e-mail or website to reach."""
+    ente = payload["ente_gestore"]
+    if any(ente.get(k) for k in ("phone", "email", "website")):
+        return True
+    return any(o.get("phone") or o.get("email") for o in payload["offices"])
+
+
+async def send_office(dispatcher: CollectingDispatcher, area: Area) -> None:
+    """Send the office payload, then what to do about unknown contacts and caveats."""
+    payload = office_message(area)
+    dispatcher.utter_message(json_message=payload)
+    if not has_contacts(payload):
+        dispatcher.utter_message(response="utter_office_contacts_unknown")
+    if area.low_confidence:
+        dispatcher.utter_message(
+            response="utter_comune_area_caveat", comune=area.comune, ente_name=area.ente_name
+        )
+    elif area.ente is not None and is_low_confidence(area.ente):
+        dispatcher.utter_message(response="utter_verify_caveat")
+
+
+class ActionOfficeInfo(CatalogAction):
+    """Tell who runs the social services of the citizen's comune and how to reach them."""
+
+    def name(self) -> str:
+        """Return the action name."""
+        return "action_office_info"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Send the office payload, or say why it cannot (no comune, out of area)."""
+        area = await resolve_area(tracker)
+        if area.out_of_area:
+            dispatcher.utter_message(response="utter_out_of_area", comune=area.given)
+        elif not area.comune:
+            dispatcher.utter_message(response="utter_ask_comune")
+        elif not area.ente_id:
+            dispatcher.utter_message(response="utter_office_no_ente", comune=area.comune)
+        else:
+            dispatcher.utter_message(
+                response="utter_office_intro", comune=area.comune, ente_name=area.ente_name
+            )
+            await send_office(dispatcher, area)
+        return area.slot_events(tracker)
+
+
+class ActionRequestAppointment(CatalogAction):
+    """Explain how to get an appointment at the competent ente, and offer an operator.
+
+    The action server does not know whether operators are online: it offers the
+    "Parla con un operatore" button and the gateway decides when the handoff arrives.
+    """
+
+    def name(self) -> str:
+        """Return the action name."""
+        return "action_request_appointment"
+
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Send how to book, the office payload when known, and the operator button."""
+        area = await resolve_area(tracker)
+        if area.out_of_area:
+            dispatcher.utter_message(response="utter_out_of_area", comune=area.given)
+        if area.ente_id:
+            dispatcher.utter_message(response="utter_appointment_how", ente_name=area.ente_name)
+            await send_office(dispatcher, area)
+        else:
+            dispatcher.utter_message(response="utter_appointment_no_ente")
+        dispatcher.utter_message(response="utter_appointment_operator")
+        return area.slot_events(tracker)
