@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-from catalog.db import make_engine
+from catalog.db import VERSION_TABLE, make_engine
 from catalog.models import Base
 
 config = context.config
@@ -30,6 +30,7 @@ def run_migrations_offline() -> None:
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
         literal_binds=True,
+        version_table=VERSION_TABLE,
         render_as_batch=True,
     )
     with context.begin_transaction():
@@ -40,7 +41,10 @@ def run_migrations_online() -> None:
     """Run the migrations on a live connection."""
     with _engine().connect() as connection:
         context.configure(
-            connection=connection, target_metadata=target_metadata, render_as_batch=True
+            connection=connection,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            version_table=VERSION_TABLE,
         )
         with context.begin_transaction():
             context.run_migrations()
