@@ -26,10 +26,11 @@ CONFIGS = REPO_ROOT / "nlu" / "configs"
 OUT = REPO_ROOT / "docs" / "nlu_variants.json"
 
 NOTES = [
-    "Variant training times are NLU-only (`rasa train nlu`, cold cache unless the model was up "
-    "to date); the full `make train` adds the dialogue policies.",
-    "F1 is the classifier's top-1 intent on the held-out split; all variants share the comune "
-    "recogniser, so their comune accuracy is the same by construction.",
+    "Variant training times are NLU-only (`rasa train nlu` with an empty Rasa cache); the full "
+    "`make train` adds the dialogue policies.",
+    "Macro-F1 counts a FallbackClassifier fallback as a miss; top-1 is the classifier alone. "
+    "All variants share the comune recogniser, which reads the raw text (not the pipeline's "
+    "tokens), so their comune accuracy is the same by construction.",
 ]
 
 
@@ -59,7 +60,16 @@ def measure(config: Path) -> dict[str, Any]:
     print(f"== {name}: train (NLU only)", flush=True)
     t0 = time.time()
     train = subprocess.run(
-        ["bash", "scripts/train.sh", "--nlu-only", "--config", str(config), "--name", model_name],
+        [
+            "bash",
+            "scripts/train.sh",
+            "--nlu-only",
+            "--cold",
+            "--config",
+            str(config),
+            "--name",
+            model_name,
+        ],
         cwd=REPO_ROOT,
     )
     if train.returncode:
@@ -89,6 +99,8 @@ def measure(config: Path) -> dict[str, Any]:
         {
             "intent_macro_f1": res["intent_macro_f1"],
             "intent_accuracy": res["intent_accuracy"],
+            "intent_macro_f1_top1": res["intent_macro_f1_top1"],
+            "fallback_count": res["fallback_count"],
             "fallback_rate": res["fallback_rate"],
             "confident_errors": res["confident_errors"],
             "comune_accuracy": res["comune_accuracy"],

@@ -1,7 +1,12 @@
 """The trained model on the held-out split: intent macro-F1 >= 0.92, comune accuracy >= 0.97.
 
-Runs ``nlu.evaluate --json`` in ``.venv-rasa`` (the app env never imports Rasa). Skipped when no
-model has been trained, unless ``WECARE_REQUIRE_ALL_TESTS=1`` (CI), where it fails instead.
+The app environment has no Rasa, so the model is evaluated by ``nlu.evaluate --json`` run with
+``.venv-rasa/bin/python`` (one ``Agent.load`` and one parse per held-out message, about 30 s).
+It uses ``models/wecare.tar.gz``, the model ``scripts/test.sh`` trains (stamp-cached by
+``scripts/train.sh``) before pytest, and never trains itself. Without the Rasa environment or the
+model it is skipped, unless ``WECARE_REQUIRE_ALL_TESTS=1`` (CI), where it fails instead.
+
+Macro-F1 counts a FallbackClassifier fallback ("Intendevi…?") as a miss.
 """
 
 from __future__ import annotations
@@ -29,36 +34,55 @@ def _skip_or_fail(reason: str) -> None:
 
 @pytest.fixture(scope="module")
 def results() -> dict[str, Any]:
+    """Evaluate the trained model once for the whole module."""
     if not RASA_PYTHON.exists():
         _skip_or_fail("no .venv-rasa: run `make setup`")
     if not MODEL.exists():
         _skip_or_fail(f"no trained model at {MODEL.relative_to(REPO_ROOT)}: run `make train`")
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONWARNINGS": "ignore"}
+    env = {
+        **os.environ,
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONWARNINGS": "ignore",
+    }
     proc = subprocess.run(
         [str(RASA_PYTHON), "-m", "nlu.evaluate", "--no-report", "--json", "--model", str(MODEL)],
         cwd=REPO_ROOT,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        capture_output=True,
         text=True,
-        timeout=600,
+        timeout=900,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def test_held_out_split_is_complete(results: dict[str, Any]) -> None:
+    """The evaluation saw the whole held-out split (25 intents) and the comune cases."""
+    assert results["n_examples"] >= 25 * 15
+    assert len(results["per_intent"]) == 25
+    assert results["comune_cases"] >= 250
+
+
 def test_intent_macro_f1(results: dict[str, Any]) -> None:
+    """Held-out intent macro-F1 (fallback = miss) reaches the SPEC §8 target."""
     assert results["intent_macro_f1"] >= 0.92, (
-        f"macro-F1 {results['intent_macro_f1']:.3f}; top confusions "
-        f"{results['confusion_pairs'][:8]}"
+        f"macro-F1 {results['intent_macro_f1']:.3f} ({results['fallback_count']} fallbacks); "
+        f"top confusions {results['confusion_pairs'][:8]}"
     )
 
 
 def test_comune_accuracy(results: dict[str, Any]) -> None:
+    """Comune value accuracy reaches the SPEC §8 target."""
     assert results["comune_accuracy"] >= 0.97, results["comune_errors"][:20]
 
 
-def test_parse_latency(results: dict[str, Any]) -> None:
-    # SPEC §8: p95 <= 30 ms on one core (here: whatever cores the test gets, so it is an upper
-    # bound of the pinned measurement in docs/nlu_report.md)
-    assert results["latency_ms"]["p95"] <= 30
+def test_parse_latency_sanity(results: dict[str, Any]) -> None:
+    """In-process parse latency stays in the right order of magnitude.
+
+    The SPEC target (p95 <= 30 ms on one idle core) is measured by ``make eval`` and recorded
+    in docs/nlu_report.md; here the cores are shared with the rest of the test run, so only a
+    loose bound guards against a pathological regression (e.g. a component reloading per parse).
+    """
+    assert results["latency_ms"]["p95"] <= 150, results["slowest"][:5]
