@@ -78,6 +78,13 @@ def alembic_config(engine: Engine | None = None) -> Any:
     return config
 
 
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic autogenerate filter: leave out the full-text objects (FTS5 tables, GIN index)."""
+    return not (name or "").startswith(("service_fts", "ix_service_search_tsv"))
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema of ``engine`` to ``revision`` (creates it on an empty database)."""
     from alembic import command

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Engine
 
-from catalog.db import VERSION_TABLE, make_engine
+from catalog.db import VERSION_TABLE, include_object, make_engine
 from catalog.models import Base
 
 config = context.config
@@ -45,6 +45,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=True,
             version_table=VERSION_TABLE,
+            include_object=include_object,
         )
         with context.begin_transaction():
             context.run_migrations()
