@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import CatalogDown, attr, catalog_call
-from actions.parsing import looks_like_comune_answer
+from actions.parsing import comune_candidate, looks_like_comune_answer
 
 #: Most candidate buttons offered for a typo or a shared CAP.
 MAX_CHOICES = 4
@@ -60,7 +60,8 @@ class ValidateComuneForm(FormValidationAction):
         domain: DomainDict,
     ) -> dict[str, Any]:
         """Resolve the comune; fill ``ente_gestore_id`` and ``distretto`` with it."""
-        given = _first(slot_value)
+        raw = _first(slot_value)
+        given = comune_candidate(raw) if raw else None
         if not given or not looks_like_comune_answer(given):
             dispatcher.utter_message(response="utter_comune_not_understood")
             return {"comune": None}
@@ -79,6 +80,9 @@ class ValidateComuneForm(FormValidationAction):
                 "distretto": str(distretto) if distretto not in (None, "") else None,
             }
         ambiguous = list(attr(match, "ambiguous_cap", default=[]) or [])
+        if len(ambiguous) > MAX_CHOICES:
+            dispatcher.utter_message(response="utter_comune_cap_many", cap=given)
+            return {"comune": None}
         if ambiguous:
             dispatcher.utter_message(
                 response="utter_comune_ambiguous_cap",
@@ -87,7 +91,7 @@ class ValidateComuneForm(FormValidationAction):
             )
             return {"comune": None}
         if attr(match, "out_of_area", default=False):
-            name = attr(match, "out_of_area_name", "name", default=None) or given
+            name = given[:1].upper() + given[1:]
             dispatcher.utter_message(response="utter_comune_out_of_area", comune=name)
             return {"comune": name, "ente_gestore_id": None, "distretto": None}
         suggestions = list(attr(match, "suggestions", default=[]) or [])

@@ -94,6 +94,8 @@ class ActionOpportunities(CatalogAction):
             "list_opportunities", comune=area.comune, today=today, limit=MAX_OPPORTUNITIES
         )
         items = [p for p in map(opportunity_payload, found) if is_current(p, today)]
+        if not area.comune:  # unknown or out of area: not the local items of some ente
+            items = [p for p in items if p.get("scope") in ("regional", "national", None)]
         if not items:
             dispatcher.utter_message(response="utter_opportunities_none")
             return area.slot_events(tracker)

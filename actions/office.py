@@ -38,8 +38,9 @@ def office_message(area: Area) -> dict[str, Any]:
             offices = [_as_dict(o, _OFFICE_FIELDS) for o in attr(ente, "offices", default=[])]
         ente_payload.update({k: v for k, v in data.items() if k not in ("id", "name")})
         ente_payload["name"] = data.get("name") or area.ente_name
+    contacts = ente_payload.get("contacts") or {}
     for key in ("website", "email", "phone"):
-        ente_payload[key] = ente_payload.get(key) or None
+        ente_payload[key] = ente_payload.get(key) or contacts.get(key) or None
     return {"type": "office", "ente_gestore": ente_payload, "offices": offices}
 
 

@@ -34,6 +34,11 @@ _MINOR_RE = re.compile(rf"\b(?:{_MINOR_WORDS})\b")
 _AGE_RE = re.compile(r"\b(?:ho|ha|hanno|di)\s+(\d{1,2})\s*anni\b")
 _LETTER_RE = re.compile(r"[a-z]")
 _WORD_RE = re.compile(r"[a-z0-9']+")
+_PLACE_PREFIX_RE = re.compile(
+    r"^(?:(?:io\s+)?(?:abito|vivo|risiedo|sto|sono|stiamo|abitiamo|viviamo|siamo)\s+)?"
+    r"(?:a|ad|in|di|da|nel comune di|presso)\s+(?=\S)",
+    re.IGNORECASE,
+)
 
 #: Longest free-text answer still taken as a comune name ("San Giorgio Canavese").
 MAX_COMUNE_CHARS = 40
@@ -109,3 +114,13 @@ def page_count(total: int, page_size: int) -> int:
     if page_size <= 0:
         return 1
     return max(1, -(-total // page_size))
+
+
+def comune_candidate(text: str) -> str:
+    """Strip "abito a", "sono di" and final punctuation from an answer about the comune.
+
+    Example: "abito a Cuorgnè." → "Cuorgnè"; a bare name is returned unchanged.
+    """
+    candidate = text.strip().rstrip(".!?,;: ")
+    stripped = _PLACE_PREFIX_RE.sub("", candidate, count=1).strip()
+    return stripped or candidate

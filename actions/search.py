@@ -28,9 +28,14 @@ from actions.common import (
     services_message,
 )
 from actions.parsing import INTENT_CATEGORY, page_count
+from catalog.service import UnknownComune
 
 #: Intents that start a service search (violence has its own action).
 SEARCH_INTENTS = tuple(i for i in INTENT_CATEGORY if i != "report_violence")
+#: Scopes shown when the comune is unknown or outside ASL TO4.
+WIDE_SCOPES = ("regional", "national")
+#: Results read to pick the regional and national ones (the catalog's largest page).
+WIDE_LIMIT = 50
 
 
 def search_request(tracker: Tracker) -> tuple[str | None, str | None]:
@@ -52,27 +57,81 @@ def search_request(tracker: Tracker) -> tuple[str | None, str | None]:
     return category, text or None
 
 
+def _attempts(tracker: Tracker, text: str | None, use_filters: bool) -> list[dict[str, Any]]:
+    """The queries to try in order: text and filters, then fewer constraints."""
+    filters = (
+        {"target_group": tracker.get_slot("target_group"), "age": age_value(tracker)}
+        if use_filters
+        else {}
+    )
+    attempts: list[dict[str, Any]] = []
+    if text:
+        attempts.append({"text": text, **filters})
+    attempts.append(dict(filters))
+    if any(v is not None for v in filters.values()):
+        attempts.append({})
+    return attempts
+
+
 async def search_page(
-    tracker: Tracker, area: Area, category: str, text: str | None, page: int
+    tracker: Tracker,
+    area: Area,
+    category: str,
+    text: str | None,
+    page: int,
+    use_filters: bool = True,
 ) -> Any:
-    """Search the catalog; an unmatched free text falls back to the category alone.
+    """Search the catalog for one page of results.
+
+    The first query uses the need's free text and (``use_filters``) the ``target_group``
+    and ``age`` slots; when it matches nothing at all, the text and then the filters are
+    dropped, so that the citizen always gets the services of the category. The same
+    sequence runs for every page, so pagination stays consistent.
+
+    Without a comune of ASL TO4 only regional and national services apply (the local
+    services of some ente gestore would mislead): see :func:`wide_area_page`.
 
     Raises:
         CatalogDown: the catalog is unreachable.
     """
-    query: dict[str, Any] = {
-        "category": category,
-        "comune": area.comune,
-        "target_group": tracker.get_slot("target_group"),
-        "age": age_value(tracker),
-        "page": page,
-        "page_size": PAGE_SIZE,
-    }
-    if text:
-        result = await catalog_call("search_services", text=text, **query)
+    attempts = _attempts(tracker, text, use_filters)
+    if not area.comune:
+        return await wide_area_page(category, attempts, page)
+    base = {"category": category, "comune": area.comune, "page": page, "page_size": PAGE_SIZE}
+    result: Any = None
+    for extra in attempts:
+        try:
+            result = await catalog_call("search_services", **base, **extra)
+        except UnknownComune:  # resolve_area passes only resolved names; be safe anyway
+            return await wide_area_page(category, attempts, page)
         if attr(result, "total", default=0):
             return result
-    return await catalog_call("search_services", **query)
+    return result
+
+
+async def wide_area_page(
+    category: str, attempts: list[dict[str, Any]], page: int
+) -> dict[str, Any]:
+    """One page of the regional and national services of a category (no comune known).
+
+    The catalog has no area filter, so the action reads up to :data:`WIDE_LIMIT` results
+    and keeps the regional and national ones.
+    """
+    wide: list[Any] = []
+    for extra in attempts:
+        found = await catalog_call(
+            "search_services", category=category, page=1, page_size=WIDE_LIMIT, **extra
+        )
+        wide = [s for s in attr(found, "items", default=[]) if attr(s, "scope") in WIDE_SCOPES]
+        if wide:
+            break
+    start = (page - 1) * PAGE_SIZE
+    return {
+        "items": wide[start : start + PAGE_SIZE],
+        "page": page,
+        "page_size": PAGE_SIZE,
+        "total": len(wide),
+    }
 
 
 def send_results(

@@ -29,6 +29,7 @@ from actions.common import (
     services_message,
 )
 from actions.parsing import minor_involved
+from actions.search import WIDE_LIMIT, WIDE_SCOPES
 
 CATEGORY = "violence"
 
@@ -54,9 +55,8 @@ def is_minor_case(tracker: Tracker) -> bool:
 
 def _is_helpline(service: Any, numbers: set[str]) -> bool:
     """Tell whether a search result is one of the emergency numbers already sent."""
-    contacts = attr(service, "contacts", default={}) or {}
-    phone = attr(contacts, "phone")
-    return str(attr(service, "id", default="")).startswith("helpline-") or phone in numbers
+    helpline = attr(service, "helpline")
+    return helpline is not None and attr(helpline, "number") in numbers
 
 
 class ActionReportViolence(CatalogAction):
@@ -99,9 +99,14 @@ class ActionReportViolence(CatalogAction):
         """Send the anti-violence services for the comune (or regional ones)."""
         area: Area = await resolve_area(tracker)
         result = await catalog_call(
-            "search_services", category=CATEGORY, comune=area.comune, page=1, page_size=PAGE_SIZE
+            "search_services", category=CATEGORY, comune=area.comune, page_size=WIDE_LIMIT
         )
         items = [s for s in attr(result, "items", default=[]) if not _is_helpline(s, numbers)]
+        if not area.comune:
+            items = [s for s in items if attr(s, "scope") in WIDE_SCOPES]
+        # anti-violence services first (stable: the area order stays within each group)
+        items.sort(key=lambda s: attr(s, "category") != CATEGORY)
+        items = items[:PAGE_SIZE]
         events: list[EventType] = list(area.slot_events(tracker))
         if not items:
             return events
