@@ -98,7 +98,11 @@ CONTACT_FIELDS = ("website", "email", "phone")
 
 @dataclass(frozen=True)
 class EnteGestoreInfo:
-    """An ente gestore with its offices; ``contacts`` holds only the known contact fields."""
+    """An ente gestore with its offices; ``contacts`` holds only the known contact fields.
+
+    ``comuni`` (names of the comuni served) is filled by ``get_ente_gestore`` only; it is empty
+    in ``SearchPage.ente_gestore`` to keep searches fast.
+    """
 
     id: str
     name: str

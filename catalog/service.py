@@ -185,7 +185,7 @@ class CatalogService:
             hits, total = services.search(session, filters, (page - 1) * page_size, page_size)
             ente = None
             if found is not None and found.ente_gestore_id:
-                ente = self._ente(session, found.ente_gestore_id)
+                ente = self._ente(session, found.ente_gestore_id, with_comuni=False)
             return SearchPage(
                 items=[convert.service_info(h.service, h.scope_rank) for h in hits],
                 page=page,
@@ -213,11 +213,12 @@ class CatalogService:
             return self._ente(session, ente_id)
 
     @staticmethod
-    def _ente(session: Session, ente_id: str) -> EnteGestoreInfo | None:
+    def _ente(session: Session, ente_id: str, with_comuni: bool = True) -> EnteGestoreInfo | None:
         ente = places.ente_gestore(session, ente_id)
         if ente is None:
             return None
-        return convert.ente_info(ente, places.comuni_of_ente(session, ente_id))
+        comuni = places.comuni_of_ente(session, ente_id) if with_comuni else []
+        return convert.ente_info(ente, comuni)
 
     def list_opportunities(
         self,

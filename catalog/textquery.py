@@ -20,33 +20,36 @@ STOPWORDS = frozenset(
 
 
 def query_terms(text: str) -> list[str]:
-    """Return the search stems of ``text``: folded words, stopwords dropped, final vowel cut.
-
-    The stems are used as prefixes, so "affitti", "affitto" and "affittare" all match
-    "affitt" (a crude, dialect-neutral Italian stemmer that works the same way on SQLite FTS5
-    and PostgreSQL).
+    """Return the search words of ``text``: folded (no accents, lowercase), stopwords dropped.
 
     Args:
         text: free text typed by a citizen.
 
     Returns:
-        Up to ``MAX_TERMS`` unique stems, in the order they appear.
+        Up to ``MAX_TERMS`` unique words, in the order they appear.
     """
     terms: list[str] = []
-    for word in normalize(text).split():
-        if word in STOPWORDS or len(word) < 2:
-            continue
-        stem = word[:-1] if len(word) >= 5 and word[-1] in "aeiou" else word
-        if stem not in terms:
-            terms.append(stem)
+    for word in normalize(text).replace("'", " ").split():
+        if word not in STOPWORDS and len(word) >= 2 and word not in terms:
+            terms.append(word)
     return terms[:MAX_TERMS]
 
 
+def crude_stem(word: str) -> str:
+    """Cut the final vowel of words of 5+ letters ("affitti" -> "affitt").
+
+    Used as a prefix on SQLite (FTS5 has no Italian stemmer), so "affitti", "affitto" and
+    "affittare" all match "affitt"; PostgreSQL uses its own 'italian' stemmer instead.
+    """
+    return word[:-1] if len(word) >= 5 and word[-1] in "aeiou" else word
+
+
 def sqlite_match(terms: list[str]) -> str:
-    """FTS5 MATCH expression: any of the prefixes (``"affitt"* OR "sfratt"*``)."""
-    return " OR ".join(f'"{t}"*' for t in terms)
+    """FTS5 MATCH expression: any of the stem prefixes (``"affitt"* OR "sfratt"*``)."""
+    stems = dict.fromkeys(crude_stem(t) for t in terms)
+    return " OR ".join(f'"{t}"*' for t in stems)
 
 
 def postgres_tsquery(terms: list[str]) -> str:
-    """``to_tsquery`` expression: any of the prefixes (``affitt:* | sfratt:*``)."""
+    """``to_tsquery('italian', …)`` expression: any of the words, stemmed, as prefixes."""
     return " | ".join(f"{t}:*" for t in terms)

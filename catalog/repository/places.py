@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from catalog.models import Comune, ComuneFuoriArea, EnteGestore, Opportunity, OpportunityArea
 from catalog.models import Organization as Org
@@ -52,7 +52,7 @@ def ente_gestore(session: Session, ente_id: str) -> EnteGestore | None:
     return session.scalar(
         select(EnteGestore)
         .where(EnteGestore.id == ente_id)
-        .options(selectinload(EnteGestore.organization).selectinload(Org.locations))
+        .options(joinedload(EnteGestore.organization).selectinload(Org.locations))
     )
 
 

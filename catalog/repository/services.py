@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, case, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from catalog.constants import AREA_SCOPES
 from catalog.models import (
@@ -21,13 +21,13 @@ from catalog.repository.areas import covering_pairs, covers, scope_rank
 from catalog.repository.fts import text_matches
 
 _LOAD = (
-    selectinload(Service.organization),
+    joinedload(Service.organization),
+    joinedload(Service.helpline),
     selectinload(Service.categories),
     selectinload(Service.target_groups),
     selectinload(Service.documents),
     selectinload(Service.contacts),
     selectinload(Service.phones),
-    selectinload(Service.helpline),
 )
 
 
@@ -113,10 +113,13 @@ def search(
         )
     confidence = case({"high": 0, "medium": 1}, value=Service.confidence, else_=2)
     order += [Service.verified.desc(), confidence, Service.name, Service.id]
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    if total == 0 or offset >= total:
-        return [], total
-    rows = session.execute(query.order_by(*order).offset(offset).limit(limit)).all()
+    # One query for the page and the total (window count over the filtered rows).
+    paged = query.add_columns(func.count().over().label("total"))
+    rows = session.execute(paged.order_by(*order).offset(offset).limit(limit)).all()
+    if not rows:
+        total = session.scalar(select(func.count()).select_from(query.subquery())) if offset else 0
+        return [], total or 0
+    total = rows[0].total
     services = {s.id: s for s in session.scalars(select(Service).where(
         Service.id.in_([r.id for r in rows])).options(*_LOAD))}  # fmt: skip
     top = max(rank for rank, _ in AREA_SCOPES.values())
