@@ -26,6 +26,8 @@ def serve_gateway(host: str | None = None, port: int | None = None) -> int:
         port=port or settings.gateway_port,
         proxy_headers=True,
         log_level=settings.log_level.lower(),
+        # Access log lines carry widget session ids (query strings): off in production.
+        access_log=not settings.production,
     )
     return 0
 

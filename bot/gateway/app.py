@@ -17,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from bot.gateway.errors import error_response, install_error_handlers
 from bot.gateway.geo import ComuneLocator
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.router import Router
@@ -76,6 +77,7 @@ def create_app(
             engine.dispose()
 
     app = FastAPI(title="WeCare gateway", lifespan=lifespan, docs_url=None, redoc_url=None)
+    install_error_handlers(app)
     app.state.settings = settings
     app.state.store = store
     app.state.router = router
@@ -113,12 +115,19 @@ def create_app(
             channel = app.state.telegram
             secret = request.headers.get("x-telegram-bot-api-secret-token")
             if channel is None or not channel.check_secret(secret):
-                return Response(status_code=403)
+                return error_response(403, "missing or wrong secret token")
             try:
                 data = await request.json()
             except ValueError:
-                return Response(status_code=400)
-            await channel.process_webhook(data)
+                return error_response(400, "body is not JSON")
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                return error_response(400, "body is not a Telegram update")
+            try:
+                queued = await channel.process_webhook(data)
+            except ValueError:
+                return error_response(400, "body is not a Telegram update")
+            if not queued:
+                return error_response(503, "Telegram bridge starting, retry")
             return Response(status_code=200)
 
     return app

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
 from sqlalchemy.engine import make_url
 
 from bot.store.models import Base, SchemaVersion
@@ -68,14 +68,14 @@ def init_db(engine: Engine) -> int:
     with engine.begin() as conn:
         row = conn.execute(select(SchemaVersion.version).where(SchemaVersion.id == 1)).first()
         if row is None:
-            conn.execute(SchemaVersion.__table__.insert().values(id=1, version=SCHEMA_VERSION))
+            conn.execute(insert(SchemaVersion).values(id=1, version=SCHEMA_VERSION))
             return SCHEMA_VERSION
         version = int(row[0])
         for step in range(version + 1, SCHEMA_VERSION + 1):
             MIGRATIONS[step](conn)
         if version < SCHEMA_VERSION:
             conn.execute(
-                SchemaVersion.__table__.update()
+                update(SchemaVersion)
                 .where(SchemaVersion.id == 1)
                 .values(version=SCHEMA_VERSION)
             )

@@ -115,7 +115,7 @@ class TelegramChannel:
         else:
             assert self.app.updater is not None
             await self.app.updater.start_polling(
-                timeout=self.poll_timeout, allowed_updates=Update.ALL_TYPES
+                timeout=int(self.poll_timeout), allowed_updates=Update.ALL_TYPES
             )
             await self.app.start()
             self.mode = "polling"
@@ -142,10 +142,18 @@ class TelegramChannel:
         return bool(self.secret) and hmac.compare_digest(header or "", self.secret)
 
     async def process_webhook(self, data: dict[str, Any]) -> bool:
-        """Queue an update received on the webhook; False while the bridge is not ready."""
+        """Queue an update received on the webhook; False while the bridge is not ready.
+
+        Raises:
+            ValueError: ``data`` is not a valid Telegram update.
+        """
         if not self.ready.is_set():
             return False
-        await self.app.update_queue.put(Update.de_json(data, self.app.bot))
+        try:
+            update = Update.de_json(data, self.app.bot)
+        except (TypeError, KeyError, ValueError, AttributeError) as exc:
+            raise ValueError(f"invalid update: {type(exc).__name__}") from exc
+        await self.app.update_queue.put(update)
         return True
 
     async def resolve_callback(self, key: str) -> tuple[str, str] | None:

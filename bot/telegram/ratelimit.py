@@ -38,11 +38,11 @@ class ChatRateLimiter(AIORateLimiter):
             for key, limiter in list(self._private.items()):
                 if limiter.has_capacity(limiter.max_rate):
                     del self._private[key]
-        limiter = self._private.get(chat_id)
-        if limiter is None:
-            limiter = AsyncLimiter(self._private_burst, self._private_period)
-            self._private[chat_id] = limiter
-        return limiter
+        found = self._private.get(chat_id)
+        if found is None:
+            found = AsyncLimiter(self._private_burst, self._private_period)
+            self._private[chat_id] = found
+        return found
 
     async def process_request(
         self,

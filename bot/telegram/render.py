@@ -195,7 +195,8 @@ def _emergency(custom: dict[str, Any]) -> list[str]:
 
 
 def _office(custom: dict[str, Any]) -> list[str]:
-    ente = custom.get("ente_gestore") if isinstance(custom.get("ente_gestore"), dict) else {}
+    raw = custom.get("ente_gestore")
+    ente: dict[str, Any] = raw if isinstance(raw, dict) else {}
     lines = [f"🏢 <b>{_e(ente.get('name') or 'Servizi sociali')}</b>"]
     lines.extend(_contacts(ente))
     site = _link(ente.get("website"), "sito web")

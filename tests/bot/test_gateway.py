@@ -176,3 +176,45 @@ def test_demo_page_and_widget_assets(gateway_settings):
     assert page.status_code == 200 and 'lang="it"' in page.text and "widget.js" in page.text
     assert js.status_code == 200 and css.status_code == 200
     assert "innerHTML" not in js.text
+
+
+def test_malformed_http_calls_get_clear_json_errors(gateway_settings):
+    with TestClient(create_app(gateway_settings), raise_server_exceptions=False) as client:
+        missing = client.get("/api/chat/history")
+        bad = client.get("/api/chat/history?session=<script>")
+        unknown = client.get("/api/nothing-here")
+        wrong_method = client.post("/api/chat/history?session=" + SESSION)
+    assert missing.status_code == 400
+    assert missing.json()["error"] == "invalid request"
+    assert missing.json()["fields"][0]["field"] == "query.session"
+    assert bad.status_code == 400 and bad.json() == {"error": "invalid session", "status": 400}
+    assert unknown.status_code == 404 and unknown.json()["error"] == "Not Found"
+    assert wrong_method.status_code == 405 and wrong_method.json()["status"] == 405
+    for response in (missing, bad, unknown, wrong_method):
+        assert response.headers["content-type"].startswith("application/json")
+        assert "Traceback" not in response.text
+
+
+def test_malformed_frames_and_client_ids(gateway_settings, fake_rasa):
+    with TestClient(create_app(gateway_settings)) as client:
+        with client.websocket_connect(f"/ws/chat?session={SESSION}") as ws:
+            assert ws.receive_json()["type"] == "ready"
+            ws.send_text("not json")
+            assert ws.receive_json() == {"type": "error", "error": "invalid JSON"}
+            ws.send_json(["message"])
+            assert ws.receive_json()["type"] == "error"
+            ws.send_json({"type": "message", "text": ["a"], "client_id": "c1"})
+            assert ws.receive_json() == {
+                "type": "error",
+                "error": "text must be a string",
+                "client_id": "c1",
+            }
+            ws.send_json({"type": "message", "text": "ciao", "client_id": "abc_123"})
+            answer = ws.receive_json()
+            ws.send_json({"type": "message", "text": "ciao", "client_id": "bad id!"})
+            assert ws.receive_json()["client_id"] is None
+        history = client.get(f"/api/chat/history?session={SESSION}").json()["messages"]
+    assert answer["type"] == "messages" and answer["client_id"] == "abc_123"
+    assert history[0]["client_id"] == "abc_123" and history[0]["text"] == "ciao"
+    assert "client_id" not in history[2]
+    assert fake_rasa.messages() == ["ciao", "ciao"]

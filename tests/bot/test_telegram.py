@@ -268,7 +268,20 @@ async def test_webhook_mode_with_secret(gateway_settings, fake_bot_api, fake_ras
                     "content-type": "application/json",
                 },
             )
+            not_json = await client.post(
+                "/telegram/webhook",
+                content=b"{not json",
+                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"},
+            )
+            not_update = await client.post(
+                "/telegram/webhook",
+                json={"hello": 1},
+                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-token"},
+            )
         assert (bad.status_code, wrong.status_code, ok.status_code) == (403, 403, 200)
+        assert bad.json() == {"error": "missing or wrong secret token", "status": 403}
+        assert (not_json.status_code, not_update.status_code) == (400, 400)
+        assert not_json.json()["error"] == "body is not JSON"
         sent = await asyncio.to_thread(
             fake_bot_api.wait_sent, lambda s: len(s) >= 1, "sendMessage", CHAT
         )
