@@ -89,6 +89,57 @@ def classifier_intent(parse: dict[str, Any]) -> tuple[str, float]:
     return str(intent.get("name")), float(intent.get("confidence") or 0.0)
 
 
+def _margin(parse: dict[str, Any]) -> float:
+    """Confidence gap between the classifier's first and second intents (1.0 if only one)."""
+    confs = [
+        float(item.get("confidence") or 0.0)
+        for item in parse.get("intent_ranking") or []
+        if item.get("name") != FALLBACK
+    ]
+    return confs[0] - confs[1] if len(confs) > 1 else 1.0
+
+
+SWEEP_THRESHOLDS = (0.3, 0.4, 0.5, 0.6)
+SWEEP_AMBIGUITY = (0.0, 0.05, 0.1)
+
+
+def fallback_sweep(rows: list[dict[str, Any]], labels: list[str]) -> list[dict[str, Any]]:
+    """Macro-F1 (fallback = miss) for other FallbackClassifier settings, from the same parses.
+
+    The FallbackClassifier replaces the intent with ``nlu_fallback`` when the top confidence is
+    below ``threshold`` or the top two are closer than ``ambiguity_threshold``; both only need
+    the classifier's ranking, so the sweep re-uses the parses instead of retraining.
+
+    Args:
+        rows: per-example rows of :func:`evaluate` (with ``confidence`` and ``margin``).
+        labels: the gold intents.
+
+    Returns:
+        One entry per (threshold, ambiguity_threshold) pair.
+    """
+    gold = [r["gold"] for r in rows]
+    out = []
+    for threshold in SWEEP_THRESHOLDS:
+        for ambiguity in SWEEP_AMBIGUITY:
+            final = [
+                FALLBACK if r["confidence"] < threshold or r["margin"] < ambiguity else r["pred"]
+                for r in rows
+            ]
+            per = prf(gold, final, labels)
+            out.append(
+                {
+                    "threshold": threshold,
+                    "ambiguity_threshold": ambiguity,
+                    "macro_f1": statistics.mean(v["f1"] for v in per.values()) if per else 0.0,
+                    "fallbacks": sum(f == FALLBACK for f in final),
+                    "confident_errors": sum(
+                        f not in (FALLBACK, g) for f, g in zip(final, gold, strict=True)
+                    ),
+                }
+            )
+    return out
+
+
 def _first_comune(parse: dict[str, Any]) -> str | None:
     """Value of the first ``comune`` entity of a parse result, or None."""
     values = [e["value"] for e in parse.get("entities") or [] if e.get("entity") == "comune"]
@@ -169,6 +220,7 @@ def evaluate(
                 "pred": pred,
                 "final": FALLBACK if fallback else pred,
                 "confidence": round(conf, 4),
+                "margin": round(_margin(result), 4),
                 "fallback": fallback,
                 "tg_gold": tg_gold,
                 "tg_pred": tg_pred,
@@ -224,6 +276,7 @@ def evaluate(
         "confident_errors": len(confident_errors),
         "per_intent": per_intent,
         "per_intent_top1": per_intent_top1,
+        "fallback_sweep": fallback_sweep(rows, labels),
         "labels": labels,
         "confusion_pairs": [
             {"gold": g, "pred": p, "count": c} for (g, p), c in confusions.most_common()
@@ -413,6 +466,20 @@ def write_report(results: dict[str, Any], path: Path = REPORT) -> None:
         "",
         "![confusion matrix](nlu_confusion.png)",
         "",
+        "## FallbackClassifier thresholds",
+        "",
+        "Same parses, other `threshold` / `ambiguity_threshold` values (a fallback counts as a "
+        'miss; "confident errors" are wrong answers given without asking). Reproduce: '
+        f"`{EVAL_CMD_DIRECT} --json` (key `fallback_sweep`).",
+        "",
+        "| threshold | ambiguity_threshold | macro-F1 | fallbacks | confident errors |",
+        "|---|---|---|---|---|",
+        *[
+            f"| {x['threshold']} | {x['ambiguity_threshold']} | {x['macro_f1']:.3f} | "
+            f"{x['fallbacks']} | {x['confident_errors']} |"
+            for x in results["fallback_sweep"]
+        ],
+        "",
     ]
     if variants:
         lines += [
@@ -498,7 +565,7 @@ def summary(results: dict[str, Any]) -> dict[str, Any]:
         "intent_accuracy_top1 fallback_count fallback_rate fallback_top1_correct "
         "confident_errors per_intent comune_cases comune_cases_by_source comune_accuracy "
         "target_group_accuracy target_group_false_positives latency_ms slowest load_seconds "
-        "confusion_pairs comune_errors"
+        "confusion_pairs comune_errors fallback_sweep"
     ).split()
     out = {k: results[k] for k in keys}
     out["confusion_pairs"] = out["confusion_pairs"][:10]
