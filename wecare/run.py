@@ -66,8 +66,9 @@ def app_python() -> str:
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    """Tell whether ``host:port`` can be bound right now."""
+    """Tell whether ``host:port`` can be bound right now (as a server would: SO_REUSEADDR)."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
@@ -98,12 +99,15 @@ class ChildSpec:
         cmd: the command line.
         health_url: URL that answers 200 once the child is ready.
         check: optional extra test of the health answer (e.g. "a model is loaded").
+        fatal: optional test of the health answer that returns an error message when the
+            child is up but will never become ready (Rasa running without a model).
     """
 
     name: str
     cmd: list[str]
     health_url: str
     check: Callable[[httpx.Response], bool] | None = None
+    fatal: Callable[[httpx.Response], str | None] | None = None
 
 
 @dataclass
@@ -202,6 +206,7 @@ class Stack:
             ],
             f"{self.rasa_url}/status?token={self.token}",
             check=lambda r: bool(r.json().get("model_file")),
+            fatal=_rasa_without_model,
         )
         actions = ChildSpec(
             "actions",
@@ -213,16 +218,7 @@ class Stack:
             specs.append(
                 ChildSpec(
                     "gateway",
-                    [
-                        app_python(),
-                        "-m",
-                        "wecare.cli",
-                        "gateway",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(self.gateway_port),
-                    ],
+                    [app_python(), "-m", "bot.gateway"],  # GATEWAY_HOST/PORT from env
                     f"{self.gateway_url}/healthz",
                 )
             )
@@ -276,7 +272,7 @@ class Stack:
                         f"starting; last lines of {dead.log_path}:\n{dead.log_tail()}"
                     )
                 for child in self.children:
-                    if not child.ready and _healthy(client, child.spec):
+                    if not child.ready and _healthy(client, child):
                         child.ready = True
                         say(f"{child.spec.name} ready ({time.monotonic() - start:.0f} s)")
                 waiting = [c for c in self.children if not c.ready]
@@ -325,12 +321,29 @@ class Stack:
             self.stop()
 
 
-def _healthy(client: httpx.Client, spec: ChildSpec) -> bool:
+def _healthy(client: httpx.Client, child: Child) -> bool:
+    """Poll the child's health URL; raise :class:`StackError` when it can never be ready."""
+    spec = child.spec
     try:
         response = client.get(spec.health_url)
-        return response.status_code == 200 and (spec.check is None or spec.check(response))
-    except (httpx.HTTPError, ValueError):
+    except httpx.HTTPError:
         return False
+    problem = spec.fatal(response) if spec.fatal else None
+    if problem:
+        raise StackError(f"{problem}; last lines of {child.log_path}:\n{child.log_tail()}")
+    try:
+        return response.status_code == 200 and (spec.check is None or spec.check(response))
+    except ValueError:
+        return False
+
+
+def _rasa_without_model(response: httpx.Response) -> str | None:
+    """Rasa loads the model before it serves: a 409 "no agent" means loading failed."""
+    if response.status_code == 409:
+        return "rasa is up but could not load the model (corrupt or incompatible archive?)"
+    if response.status_code == 401:
+        return "rasa refused the API token"
+    return None
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: int) -> None:
@@ -428,6 +441,8 @@ def run_stack(args: argparse.Namespace) -> int:
     if not args.no_catalog:
         ensure_catalog(_say)
     model = Path(args.model).resolve() if args.model else MODEL
+    if args.model and not model.is_file():
+        raise CliError(f"no model archive at {model}")
     ensure_model(model, train=not args.no_train and not args.model, say=_say)
 
     token = settings.rasa_token or secrets.token_urlsafe(24)
