@@ -96,6 +96,10 @@ class CatalogAction(Action, ABC):
         except CatalogDown:
             dispatcher.utter_message(response="utter_catalog_unavailable")
             return []
+        except Exception:  # noqa: BLE001 - never leave the citizen without an answer
+            log.exception("action %s failed", self.name())
+            dispatcher.utter_message(response="utter_catalog_unavailable")
+            return []
 
     @abstractmethod
     async def act(
@@ -217,12 +221,6 @@ def services_message(
         "page": page,
         "total": total,
     }
-
-
-def latest_text(tracker: Tracker) -> str:
-    """Return the text of the citizen's latest message ("" for button payloads)."""
-    text = (tracker.latest_message or {}).get("text") or ""
-    return "" if text.startswith("/") else text
 
 
 def latest_entity_values(tracker: Tracker, entity: str) -> list[Any]:

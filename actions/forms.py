@@ -4,8 +4,8 @@
 - a comune of ASL TO4 → ``comune`` (official name), ``ente_gestore_id``, ``distretto``;
 - a CAP shared by several comuni, or a name with likely typos → the slot stays empty and
   the citizen gets buttons with the candidates (payload ``/inform{"comune": …}``);
-- a comune outside ASL TO4 → accepted, without ente gestore: the citizen is told so and
-  the following action shows regional and national resources;
+- a comune outside ASL TO4 → accepted, without ente gestore: the action that follows
+  the form tells the citizen so and shows regional and national resources;
 - anything else (a sentence, symbols, an unknown name) → the slot stays empty and the form
   asks again.
 """
@@ -91,8 +91,9 @@ class ValidateComuneForm(FormValidationAction):
             )
             return {"comune": None}
         if attr(match, "out_of_area", default=False):
+            # accepted silently: the action that follows the form says it is outside
+            # ASL TO4 and what it can offer instead (regional and national resources)
             name = given[:1].upper() + given[1:]
-            dispatcher.utter_message(response="utter_comune_out_of_area", comune=name)
             return {"comune": name, "ente_gestore_id": None, "distretto": None}
         suggestions = list(attr(match, "suggestions", default=[]) or [])
         if suggestions:

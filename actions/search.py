@@ -147,7 +147,9 @@ def send_results(
     total = int(attr(result, "total", default=len(items)))
     pages = page_count(total, int(attr(result, "page_size", default=PAGE_SIZE)))
     if first_page:
-        if area.comune and area.ente_id:
+        if area.out_of_area:
+            dispatcher.utter_message(response="utter_out_of_area_services", comune=area.given)
+        elif area.comune and area.ente_id:
             dispatcher.utter_message(
                 response="utter_services_found", comune=area.comune, ente_name=area.ente_name
             )
@@ -185,14 +187,14 @@ class ActionSearchServices(CatalogAction):
             dispatcher.utter_message(response="utter_ask_need")
             return []
         area = await resolve_area(tracker)
-        if area.out_of_area:
-            dispatcher.utter_message(response="utter_out_of_area", comune=area.given)
         result = await search_page(tracker, area, category, text, page=1)
         events: list[EventType] = [
             *area.slot_events(tracker),
             SlotSet("need_category", category),
         ]
         if not attr(result, "items", default=[]):
+            if area.out_of_area:
+                dispatcher.utter_message(response="utter_out_of_area", comune=area.given)
             dispatcher.utter_message(response="utter_services_none")
             return [*events, SlotSet("results_page", 1.0), SlotSet("last_service_ids", [])]
         ids = send_results(dispatcher, category, area, result, first_page=True)

@@ -113,11 +113,7 @@ async def test_out_of_area_comune_is_said_and_general_services_shown(dispatcher,
     events = await search(
         dispatcher, domain, text="sfratto", intent="need_housing", slots={"comune": "Torino"}
     )
-    assert responses(dispatcher)[:3] == [
-        "utter_out_of_area",
-        "utter_services_found_general",
-        "custom:services",
-    ]
+    assert responses(dispatcher)[:2] == ["utter_out_of_area_services", "custom:services"]
     assert dispatcher.messages[0]["comune"] == "Torino"
     (payload,) = customs(dispatcher)
     assert payload["comune"] is None and payload["ente_gestore"] is None
