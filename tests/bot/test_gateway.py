@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import replace
 
 import pytest
@@ -12,6 +14,7 @@ from bot.gateway import texts
 from bot.gateway.app import create_app
 from bot.gateway.replies import Reply
 from bot.store import ConversationStore, create_store_engine
+from bot.telegram.ratelimit import ChatRateLimiter
 from tests.fixtures.servers import free_port
 
 SESSION = "test-session-0123456789"
@@ -218,3 +221,43 @@ def test_malformed_frames_and_client_ids(gateway_settings, fake_rasa):
     assert history[0]["client_id"] == "abc_123" and history[0]["text"] == "ciao"
     assert "client_id" not in history[2]
     assert fake_rasa.messages() == ["ciao", "ciao"]
+
+
+def test_production_never_logs_message_text(gateway_settings, fake_rasa, caplog):
+    caplog.set_level(logging.DEBUG)
+    settings = replace(gateway_settings, env="production")
+    secret = "mi chiamo Maria Rossi e ho un debito di 4321 euro"
+    url = f"/ws/chat?session={SESSION}"
+    with TestClient(create_app(settings)) as client:
+        with client.websocket_connect(url, headers={"origin": "http://testserver"}) as ws:
+            assert ws.receive_json()["type"] == "ready"
+            ws.send_json({"type": "message", "text": secret})
+            ws.receive_json()
+            fake_rasa.down = True
+            ws.send_json({"type": "message", "text": secret})
+            assert "riprova tra poco" in ws.receive_json()["items"][0]["text"]
+    assert fake_rasa.messages() == [secret]
+    assert caplog.records and "Maria" not in caplog.text and "4321" not in caplog.text
+
+
+async def test_private_chat_rate_limit_and_global_limiter():
+    limiter = ChatRateLimiter(private_burst=2, private_rate=10.0)
+    await limiter.initialize()
+    loop = asyncio.get_running_loop()
+    sent: list[tuple[int, float]] = []
+
+    async def call(chat: int) -> None:
+        async def callback(*args, **kwargs):
+            sent.append((chat, loop.time()))
+            return True
+
+        await limiter.process_request(callback, (), {}, "sendMessage", {"chat_id": chat}, None)
+
+    start = loop.time()
+    await asyncio.gather(*(call(1) for _ in range(4)), call(2))
+    times_1 = sorted(t - start for c, t in sent if c == 1)
+    [time_2] = [t - start for c, t in sent if c == 2]
+    assert len(times_1) == 4
+    assert times_1[1] < 0.08 and times_1[3] >= 0.15  # burst of 2, then ~10/s
+    assert time_2 < 0.08  # another chat is not slowed down
+    await limiter.shutdown()

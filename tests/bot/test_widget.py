@@ -334,3 +334,15 @@ def test_embedded_on_another_origin_with_its_consortium(page: Page, gateway, sit
     assert history.json()["messages"][0]["text"] == "ciao"
     header = page.locator(".wcw-header")
     expect(header).to_have_css("background-color", "rgb(123, 31, 162)")
+
+
+def test_rasa_down_gets_a_polite_notice(page: Page, gateway, fake_rasa):
+    fake_rasa.down = True
+    page.goto(gateway.url + "/")
+    _send(page, "mi serve aiuto con le bollette")
+    notice = _log(page).locator(".wcw-msg-system")
+    expect(notice).to_contain_text("riprova tra poco")
+    expect(notice).to_contain_text("Il tuo messaggio è stato registrato")
+    fake_rasa.down = False
+    _send(page, "ciao")
+    expect(_log(page).get_by_text("Ciao! Sono l'assistente WeCare.", exact=False)).to_be_visible()
