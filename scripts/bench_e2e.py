@@ -1,12 +1,14 @@
 """Full-reply latency of the running stack: p50/p95 and messages/s at 1, 10, 20 conversations.
 
-    .venv/bin/python scripts/bench_e2e.py [--levels 1,10,20] [--duration 20] [--think 0]
+    .venv/bin/python scripts/bench_e2e.py [--levels 1,10,20] [--duration 15] [--think 0,1]
                                           [--targets rest,gateway] [--no-write]
 
 ``make bench-e2e`` runs this. Each simulated citizen runs scripted multi-turn conversations
 (need -> comune -> more results -> documents ...) back to back, waiting for every reply
-before sending the next message (closed loop; ``--think`` adds a pause between messages).
-Latency = send -> whole reply received, custom actions and catalog search included.
+before sending the next message (closed loop). ``--think`` lists the pauses between a reply
+and the next message to measure: 0 s saturates the stack (its capacity in messages/s), 1 s is
+a (fast) human pace. Latency = send -> whole reply received, custom actions and catalog
+search included.
 
 Targets:
   rest     Rasa's REST webhook (POST /webhooks/rest/webhook), what the gateway calls;
@@ -79,6 +81,7 @@ class LevelResult:
     target: str
     concurrency: int
     seconds: float
+    think: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
 
@@ -99,7 +102,7 @@ class LevelResult:
         """One Markdown table row."""
         mean = statistics.fmean(self.latencies_ms) if self.latencies_ms else float("nan")
         return (
-            f"| {self.target} | {self.concurrency} | {len(self.latencies_ms)} | "
+            f"| {self.target} | {self.think:g} | {self.concurrency} | {len(self.latencies_ms)} | "
             f"{self.pct(50):.0f} | {self.pct(95):.0f} | {self.pct(99):.0f} | {mean:.0f} | "
             f"{self.rate:.1f} | {self.errors} |"
         )
@@ -207,7 +210,7 @@ async def run_level(
 ) -> LevelResult:
     """Run ``concurrency`` citizens for ``warmup + duration`` seconds; measure the last part."""
     start = time.monotonic()
-    result = LevelResult(target, concurrency, duration)
+    result = LevelResult(target, concurrency, duration, think)
     measure_from, stop_at = start + warmup, start + warmup + duration
     await asyncio.gather(
         *(_citizen(opener, i, result, measure_from, stop_at, think) for i in range(concurrency))
@@ -224,7 +227,7 @@ async def bench(
     levels: list[int],
     duration: float,
     warmup: float,
-    think: float,
+    thinks: list[float],
 ) -> list[LevelResult]:
     """Run every (target, level) pair in turn and print a line for each."""
     results: list[LevelResult] = []
@@ -239,16 +242,21 @@ async def bench(
                 if target == "rest"
                 else gateway_opener(gateway_url or "")
             )
-            for level in levels:
-                print(f"[bench] {target}: {level} concurrent for {duration:.0f} s ...", flush=True)
-                res = await run_level(target, opener, level, duration, warmup, think)
-                print(
-                    f"[bench] {target} x{level}: n={len(res.latencies_ms)} "
-                    f"p50={res.pct(50):.0f} ms p95={res.pct(95):.0f} ms "
-                    f"{res.rate:.1f} msg/s errors={res.errors}",
-                    flush=True,
-                )
-                results.append(res)
+            for think in thinks:
+                for level in levels:
+                    print(
+                        f"[bench] {target}: {level} concurrent, think {think:g} s, "
+                        f"{duration:.0f} s ...",
+                        flush=True,
+                    )
+                    res = await run_level(target, opener, level, duration, warmup, think)
+                    print(
+                        f"[bench] {target} x{level} think {think:g}: n={len(res.latencies_ms)} "
+                        f"p50={res.pct(50):.0f} ms p95={res.pct(95):.0f} ms "
+                        f"{res.rate:.1f} msg/s errors={res.errors}",
+                        flush=True,
+                    )
+                    results.append(res)
     return results
 
 
@@ -259,12 +267,12 @@ def _reachable(url: str) -> bool:
         return False
 
 
-def report(results: list[LevelResult], command: str, started_stack: bool, think: float) -> str:
+def report(results: list[LevelResult], command: str, started_stack: bool) -> str:
     """The Markdown block written between the e2e markers."""
     load = os.getloadavg()
     at20 = [r for r in results if r.concurrency == 20]
     verdicts = [
-        f"{r.target}: p95 {r.pct(95):.0f} ms -> "
+        f"{r.target} (think {r.think:g} s): p95 {r.pct(95):.0f} ms -> "
         + ("meets" if r.pct(95) <= TARGET_P95_MS else "MISSES")
         + f" the {TARGET_P95_MS:.0f} ms target"
         for r in at20
@@ -288,13 +296,15 @@ def report(results: list[LevelResult], command: str, started_stack: bool, think:
         ),
         "",
         "Closed loop: each simulated citizen sends the next message of a scripted conversation "
-        f"as soon as the reply arrives (think time {think:g} s), new conversation when one "
-        "ends; latency = send until the whole reply (custom actions and catalog search "
-        "included). `rest` = Rasa's REST webhook; `gateway` = the web widget WebSocket "
-        "(gateway, message log, Rasa, actions, catalog).",
+        "`think` seconds after the reply arrives (0 = at once: the stack's capacity; 1 = a "
+        "fast human pace), a new conversation when one ends; latency = send until the whole "
+        "reply (custom actions and catalog search included). `rest` = Rasa's REST webhook; "
+        "`gateway` = the web widget WebSocket (gateway, message log, Rasa, actions, catalog). "
+        "The load generator runs on the same 2 CPUs.",
         "",
-        "| target | concurrent | replies | p50 ms | p95 ms | p99 ms | mean ms | msg/s | errors |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| target | think s | concurrent | replies | p50 ms | p95 ms | p99 ms | mean ms | msg/s "
+        "| errors |",
+        "|---|---|---|---|---|---|---|---|---|---|",
         *(r.row() for r in results),
         "",
         "Target (SPEC §8): p95 ≤ 250 ms at 20 concurrent conversations. "
@@ -324,13 +334,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gateway-url", default=f"http://127.0.0.1:{get_settings().gateway_port}")
     parser.add_argument("--targets", default="rest,gateway")
     parser.add_argument("--levels", default="1,10,20")
-    parser.add_argument("--duration", type=float, default=20.0, help="seconds measured per level")
+    parser.add_argument("--duration", type=float, default=15.0, help="seconds measured per level")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds not measured")
-    parser.add_argument("--think", type=float, default=0.0, help="pause between messages (s)")
+    parser.add_argument("--think", default="0,1", help="pauses between messages to run (s)")
     parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
     args = parser.parse_args(argv)
     levels = [int(x) for x in args.levels.split(",") if x.strip()]
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    thinks = [float(x) for x in args.think.split(",") if x.strip()]
     command = "scripts/bench_e2e.py " + " ".join(argv if argv is not None else sys.argv[1:])
 
     rasa_url, gateway_url = args.rasa_url.rstrip("/"), args.gateway_url.rstrip("/")
@@ -364,9 +375,9 @@ def main(argv: list[str] | None = None) -> int:
             rasa_url, gateway_url = stack.rasa_url, stack.gateway_url or ""
             started = True
         results = asyncio.run(
-            bench(rasa_url, gateway_url, targets, levels, args.duration, args.warmup, args.think)
+            bench(rasa_url, gateway_url, targets, levels, args.duration, args.warmup, thinks)
         )
-    block = report(results, command.strip(), started, args.think)
+    block = report(results, command.strip(), started)
     print(block)
     if not args.no_write:
         write_block(block)

@@ -292,17 +292,20 @@ class Stack:
                     say(f"waiting for {names} ... {now - start:.0f} s")
                 time.sleep(0.5)
 
-    def stop(self, grace: float = 15.0) -> None:
+    def stop(self, grace: float = 15.0, progress: Callable[[str], None] | None = None) -> None:
         """Stop every child process group: SIGTERM, then SIGKILL after ``grace`` seconds."""
+        say = progress or (lambda _msg: None)
         for child in self.children:
             _signal_group(child.proc, signal.SIGTERM)
-        deadline = time.monotonic() + grace
+        start = time.monotonic()
         for child in self.children:
             try:
-                child.proc.wait(max(0.1, deadline - time.monotonic()))
+                child.proc.wait(max(0.1, start + grace - time.monotonic()))
+                say(f"{child.spec.name} stopped ({time.monotonic() - start:.1f} s)")
             except subprocess.TimeoutExpired:
                 _signal_group(child.proc, signal.SIGKILL)
                 child.proc.wait(5)
+                say(f"{child.spec.name} killed after {grace:.0f} s")
             # the group may still hold grandchildren after the leader exited
             _signal_group(child.proc, signal.SIGKILL)
             child.log.close()
@@ -483,12 +486,12 @@ def run_stack(args: argparse.Namespace) -> int:
             time.sleep(0.5)
     except KeyboardInterrupt:
         _say("stopping ...")
-        stack.stop()
+        stack.stop(progress=_say)
         _say("stopped")
         return 0 if stopping else 130
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr, flush=True)
-        stack.stop()
+        stack.stop(progress=_say)
         return 1
     finally:
         stack.stop()
