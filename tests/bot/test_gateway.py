@@ -136,7 +136,10 @@ def test_push_reaches_open_widget_with_operator_name(gateway_settings):
 
 
 def test_human_mode_does_not_forward(gateway_settings, fake_rasa):
-    with TestClient(create_app(gateway_settings)) as client:
+    """The router's own human-mode branch (the handoff service, issue 6, is tested apart)."""
+    app = create_app(gateway_settings)
+    app.state.router.handoff = None
+    with TestClient(app) as client:
         _chat(client, [{"text": "ciao"}])
         store = _store(gateway_settings)
         conv = store.find_conversation(f"web-{SESSION}")
