@@ -28,6 +28,7 @@ def serve_gateway(host: str | None = None, port: int | None = None) -> int:
         log_level=settings.log_level.lower(),
         # Access log lines carry widget session ids (query strings): off in production.
         access_log=not settings.production,
+        ws_max_size=64 * 1024,  # widget frames are small; the router accepts 2000 characters
     )
     return 0
 

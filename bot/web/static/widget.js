@@ -27,7 +27,11 @@
 
   var ds = script.dataset;
   var scriptUrl = new URL(script.src, window.location.href);
-  var gateway = new URL(ds.gateway || scriptUrl.origin, window.location.href);
+  // Base URL of the gateway, with a trailing slash so that a path prefix behind a reverse
+  // proxy (https://example.org/chat/static/widget.js → https://example.org/chat/) is kept.
+  var gateway = ds.gateway
+    ? new URL(ds.gateway.replace(/\/?$/, "/"), window.location.href)
+    : new URL("../", scriptUrl);
   var config = {
     title: ds.title || "Assistente WeCare",
     consortium: /^[a-z0-9_]{2,40}$/.test(ds.consortium || "") ? ds.consortium : "",
@@ -539,7 +543,7 @@
   var retryTimer = null;
 
   function wsUrl() {
-    var u = new URL("/ws/chat", gateway);
+    var u = new URL("ws/chat", gateway);
     u.protocol = gateway.protocol === "https:" ? "wss:" : "ws:";
     u.searchParams.set("session", session);
     if (config.consortium) {
@@ -553,7 +557,7 @@
   }
 
   function loadHistory() {
-    var u = new URL("/api/chat/history", gateway);
+    var u = new URL("api/chat/history", gateway);
     u.searchParams.set("session", session);
     return window
       .fetch(u.href, { credentials: "omit" })
