@@ -186,11 +186,13 @@ def _services(custom: dict[str, Any]) -> list[str]:
 
 
 def _emergency(custom: dict[str, Any]) -> list[str]:
+    # Bot messages cannot carry tel: links; Telegram apps copy a <code> number with one tap.
     lines = ["🚨 <b>Numeri di emergenza</b> (chiamata gratuita)"]
     for item in custom.get("numbers") or []:
         if isinstance(item, dict) and item.get("number"):
             label = f" – {_e(item['label'])}" if item.get("label") else ""
-            lines.append(f"📞 <b>{_e(item['number'])}</b>{label}")
+            lines.append(f"📞 <code>{_e(item['number'])}</code>{label}")
+    lines.append("<i>Tocca un numero per copiarlo, poi chiamalo.</i>")
     return ["\n".join(lines)]
 
 

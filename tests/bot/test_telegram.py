@@ -136,7 +136,9 @@ async def test_emergency_numbers_first(stack: Stack):
     stack.api.push_text(CHAT, "mio marito mi picchia")
     first, second = await stack.texts_after(0, 2)
     assert first["parse_mode"] == "HTML"
-    assert "📞 <b>1522</b> – Antiviolenza" in first["text"] and "<b>112</b>" in first["text"]
+    assert "📞 <code>1522</code> – Antiviolenza" in first["text"]
+    assert "📞 <code>112</code> – Numero unico" in first["text"]
+    assert first["text"].index("1522") < first["text"].index("112")
     assert second["text"].startswith("Non sei sola")
 
 
