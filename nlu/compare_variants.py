@@ -77,6 +77,7 @@ def measure(config: Path) -> dict[str, Any]:
         return entry
     info = json.loads((REPO_ROOT / "models" / f"{model_name}.train.json").read_text())
     entry["train_seconds"] = info["seconds"]
+    entry["train_loadavg"] = [info.get("loadavg_1min_start"), info.get("loadavg_1min_end")]
     entry["train_wall_this_run"] = round(time.time() - t0, 1)
     print(f"== {name}: evaluate", flush=True)
     cmd = [

@@ -451,9 +451,15 @@ def write_report(results: dict[str, Any], path: Path = REPORT) -> None:
     if train_info:
         cache = "cold Rasa cache" if train_info.get("cold_cache") else "Rasa cache as found"
         kind = "NLU only" if train_info.get("nlu_only") else "NLU + dialogue"
+        load = ""
+        if train_info.get("loadavg_1min_start") is not None:
+            load = (
+                f", 1-min load average {train_info['loadavg_1min_start']} → "
+                f"{train_info.get('loadavg_1min_end')}"
+            )
         lines.append(
             f"| `make train` wall time ({kind}, {cache}) | {train_info['seconds']:.0f} s on "
-            f"{train_info['cpus']} CPUs ({train_info['finished_utc']}) | ≤ 300 s | "
+            f"{train_info['cpus']} CPUs ({train_info['finished_utc']}{load}) | ≤ 300 s | "
             f"`{TRAIN_CMD}` |"
         )
     lines += [

@@ -66,6 +66,7 @@ if [ "$cold" = 1 ]; then
     export RASA_CACHE_DIRECTORY="$cache_dir"
     trap 'rm -rf "$cache_dir"' EXIT
 fi
+load_start=$(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo null)
 start=$(date +%s.%N)
 if [ "$nlu_only" = 1 ]; then
     echo "[train] rasa train nlu --config $config -> $model"
@@ -80,6 +81,6 @@ end=$(date +%s.%N)
 seconds=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
 echo "$stamp" > "$stamp_file"
 cat > "models/${name}.train.json" <<JSON
-{"model": "$model", "config": "$config", "nlu_only": $nlu_only, "cold_cache": $([ "$cold" = 1 ] && echo true || echo false), "seconds": $seconds, "cpus": $(nproc), "finished_utc": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "stamp": "$stamp"}
+{"model": "$model", "config": "$config", "nlu_only": $nlu_only, "cold_cache": $([ "$cold" = 1 ] && echo true || echo false), "seconds": $seconds, "cpus": $(nproc), "loadavg_1min_start": $load_start, "loadavg_1min_end": $(cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo null), "finished_utc": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "stamp": "$stamp"}
 JSON
 echo "[train] done in ${seconds}s -> $model"
