@@ -246,8 +246,12 @@ def test_operator_message_shows_the_operator_name(page: Page, gateway):
     _send(page, "ciao")
     log = _log(page)
     expect(log.get_by_text("Ciao! Sono l'assistente WeCare. Di cosa hai bisogno?")).to_be_visible()
+    page.get_by_role("button", name="Chiudi la chat").click()
     body = {"session": _session(page), "text": "Buongiorno, sono Anna del CISS 38.", "name": "Anna"}
     assert httpx.post(gateway.url + "/test/push", json=body).status_code == 200
+    launcher = page.get_by_role("button", name="Assistente WeCare (nuovo messaggio)")
+    expect(launcher).to_be_visible()
+    launcher.click()
     bubble = log.locator(".wcw-msg-operator")
     expect(bubble).to_contain_text("Anna (operatore)")
     expect(bubble).to_contain_text("Buongiorno, sono Anna del CISS 38.")
@@ -346,3 +350,21 @@ def test_rasa_down_gets_a_polite_notice(page: Page, gateway, fake_rasa):
     fake_rasa.down = False
     _send(page, "ciao")
     expect(_log(page).get_by_text("Ciao! Sono l'assistente WeCare.", exact=False)).to_be_visible()
+
+
+def test_new_chat_starts_a_new_session(page: Page, gateway, fake_rasa):
+    page.goto(gateway.url + "/")
+    _send(page, "ciao")
+    expect(_log(page).get_by_text("Ciao! Sono l'assistente WeCare.", exact=False)).to_be_visible()
+    first = _session(page)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=re.compile("^Nuova chat")).click()
+    expect(_log(page).get_by_text("ciao", exact=True)).to_have_count(0)
+    assert _session(page) != first
+    _send(page, "grazie")
+    expect(_log(page).get_by_text("Hai scritto: grazie")).to_be_visible()
+    senders = [r["sender"] for r in fake_rasa.received]
+    assert senders == [f"web-{first}", f"web-{_session(page)}"]
+    page.reload()
+    expect(_log(page).get_by_text("Hai scritto: grazie")).to_be_visible()
+    expect(_log(page).get_by_text("ciao", exact=True)).to_have_count(0)

@@ -206,7 +206,7 @@
   title.id = "wcw-title";
   var resetButton = el("button", "wcw-icon-button", "Nuova chat");
   resetButton.type = "button";
-  resetButton.setAttribute("aria-label", "Nuova conversazione");
+  resetButton.setAttribute("aria-label", "Nuova chat: ricomincia da capo");
   var closeButton = el("button", "wcw-icon-button", "Chiudi");
   closeButton.type = "button";
   closeButton.setAttribute("aria-label", "Chiudi la chat");
@@ -622,6 +622,9 @@
           confirmPending(data.client_id);
         }
         renderItems(data.items, true);
+        if (panel.hidden && data.items && data.items.length) {
+          launcher.textContent = config.title + " (nuovo messaggio)";
+        }
       } else if (data.type === "error") {
         if (data.client_id) {
           confirmPending(data.client_id);
@@ -679,6 +682,7 @@
 
   function openPanel(focusInput) {
     panel.hidden = false;
+    launcher.textContent = config.title;
     launcher.setAttribute("aria-expanded", "true");
     scrollToEnd();
     if (focusInput) {
@@ -707,6 +711,11 @@
     }
   });
   resetButton.addEventListener("click", function () {
+    var question =
+      "Vuoi iniziare una nuova conversazione? Quella attuale non sarà più visibile in questo browser.";
+    if (!window.confirm(question)) {
+      return;
+    }
     try {
       window.localStorage.removeItem(storageKey);
     } catch (e) {
