@@ -17,6 +17,7 @@ COMMAND_MODULES = [
     "nlu.cli",
     "bot.cli",
     "wecare.run",
+    "bot.console.cli",
 ]
 
 

@@ -17,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from bot.console.setup import aclose_console, install_console
 from bot.gateway.errors import error_response, install_error_handlers
 from bot.gateway.geo import ComuneLocator
 from bot.gateway.rasa_client import RasaClient
@@ -73,6 +74,7 @@ def create_app(
         finally:
             if app.state.telegram is not None:
                 await app.state.telegram.stop()
+            await aclose_console(app)
             await rasa_client.aclose()
             engine.dispose()
 
@@ -91,6 +93,7 @@ def create_app(
         )
     policy = OriginPolicy(settings.web_allowed_origins, settings.production)
     app.include_router(build_web_router(router, connections, policy))
+    install_console(app, router, settings)  # human handoff + operator console (/console)
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
 
     @app.get("/healthz")

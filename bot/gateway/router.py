@@ -20,7 +20,7 @@ import re
 import weakref
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 from bot.gateway import texts
 from bot.gateway.delivery import Deliverer, GatewayEvent, Listener
@@ -36,6 +36,22 @@ log = logging.getLogger(__name__)
 MAX_INPUT_CHARS = 2000
 _INTENT_PREFIX = re.compile(r"^/+")
 _BUTTON_PAYLOAD = re.compile(r"^/[A-Za-z_]+(\{.{0,500}\})?$", re.DOTALL)
+
+
+class ModeHandler(Protocol):
+    """Hook of the human handoff (``bot.handoff.service.HandoffService``, issue 6)."""
+
+    async def after_bot_replies(
+        self, conv: ConversationRecord, replies: Sequence[Reply]
+    ) -> list[Reply]:
+        """Return extra (already logged) replies after Rasa answered, e.g. a queue notice."""
+        ...
+
+    async def on_citizen_message(
+        self, conv: ConversationRecord, inbound: MessageRecord
+    ) -> list[Reply] | None:
+        """Handle a message of a conversation not in bot mode; None = forward it to Rasa."""
+        ...
 
 
 def is_button_payload(value: str) -> bool:
@@ -71,6 +87,8 @@ class Router:
         self.log_text = log_text
         self.deliverers: dict[str, Deliverer] = {}
         self.listeners: list[Listener] = []
+        #: Human-mode handler (issue 6); None = human-mode messages only wait for an operator.
+        self.handoff: ModeHandler | None = None
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     def add_deliverer(self, deliverer: Deliverer) -> None:
@@ -207,7 +225,11 @@ class Router:
             return [await self._notice(conv, msg)]
 
         inbound = await self._log_in(conv, stripped, event, metadata, "received")
-        if conv.mode == "human":
+        if conv.mode != "bot" and self.handoff is not None:
+            handled = await self.handoff.on_citizen_message(conv, inbound)
+            if handled is not None:
+                return handled
+        elif conv.mode == "human":
             await asyncio.to_thread(self.store.set_status, [inbound.id], "to_operator")
             return []
         replies = [await self._notice(conv, notice)] if notice else []
@@ -226,6 +248,8 @@ class Router:
         conv = await self._learn_from_replies(conv, bot_replies)
         for reply in bot_replies:
             replies.append(await self._log_out(conv, reply))
+        if self.handoff is not None:
+            replies.extend(await self.handoff.after_bot_replies(conv, bot_replies))
         return replies
 
     async def _learn_from_replies(

@@ -1,0 +1,74 @@
+"""Live updates for open consoles over WebSocket, filtered by what each operator may see.
+
+Listens to the gateway router (every logged message) and to the handoff service (queue,
+notes, contacts). Messages are sent only to operators who can see the conversation's ente
+gestore. One process only: with several gateway instances, each console sees the events of
+the instance it is connected to (see docs/handoff.md).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from starlette.websockets import WebSocket
+
+from bot.console.accounts import OperatorRecord
+from bot.console.views import message_view
+from bot.gateway.delivery import GatewayEvent
+from bot.handoff.service import HandoffEvent
+
+log = logging.getLogger(__name__)
+
+
+class ConsoleHub:
+    """Open console sockets and the fan-out of events to them."""
+
+    def __init__(self) -> None:
+        self._sockets: dict[WebSocket, OperatorRecord] = {}
+
+    def add(self, ws: WebSocket, operator: OperatorRecord) -> None:
+        """Register an accepted socket of ``operator``."""
+        self._sockets[ws] = operator
+
+    def remove(self, ws: WebSocket) -> None:
+        """Forget a socket."""
+        self._sockets.pop(ws, None)
+
+    def __len__(self) -> int:
+        return len(self._sockets)
+
+    async def on_gateway_event(self, event: GatewayEvent) -> None:
+        """Router listener: forward a logged message to the consoles that may see it."""
+        conv = event.conversation
+        await self.broadcast(
+            conv.ente_gestore_id,
+            {
+                "type": "message",
+                "conversation_id": conv.id,
+                "mode": conv.mode,
+                "message": message_view(event.message),
+            },
+        )
+
+    async def on_handoff_event(self, event: HandoffEvent) -> None:
+        """Handoff listener: tell the consoles to refresh the queue, notes or contacts."""
+        if event.handoff is not None:
+            ente = event.handoff.ente_gestore_id
+            conv_id = event.handoff.conversation_id
+        else:
+            ente, conv_id = event.ente_gestore_id, event.conversation_id
+        kind = {"queue": "queue", "note": "notes", "contact": "contacts"}.get(event.kind, "queue")
+        await self.broadcast(ente, {"type": kind, "conversation_id": conv_id})
+        if event.kind == "queue" and event.data and "from_ente" in event.data:
+            await self.broadcast(event.data["from_ente"], {"type": "queue"})
+
+    async def broadcast(self, ente_id: str | None, message: dict[str, Any]) -> None:
+        """Send ``message`` to every console whose operator can see ``ente_id``."""
+        for ws, operator in list(self._sockets.items()):
+            if not operator.can_see(ente_id):
+                continue
+            try:
+                await ws.send_json(message)
+            except Exception:  # noqa: BLE001 - a dead socket is dropped
+                self.remove(ws)

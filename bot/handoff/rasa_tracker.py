@@ -1,0 +1,94 @@
+"""Keep Rasa's tracker complete during a handoff (SPEC §9).
+
+While a person has the conversation, the gateway pauses it in Rasa (``ConversationPaused``:
+no action prediction) and appends the citizen's and the operator's messages with
+``POST /conversations/{id}/tracker/events?execute_side_effects=false``. Handing back sends
+``resume``. Every call is best effort: the gateway's own log is the record of truth, so a
+Rasa outage never blocks an operator.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+
+class RasaTracker:
+    """Client of Rasa's tracker events endpoint.
+
+    Args:
+        base_url: Rasa server URL (``RASA_URL``).
+        token: Rasa API auth token (``RASA_TOKEN``), sent as ``?token=`` when set.
+        client: an ``httpx.AsyncClient`` to reuse (tests); created when None.
+    """
+
+    def __init__(
+        self, base_url: str, token: str = "", *, client: httpx.AsyncClient | None = None
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._given = client
+        self._client = client
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _http(self) -> httpx.AsyncClient:
+        """The HTTP client of the running event loop (pooled connections are loop-bound)."""
+        if self._given is not None:
+            return self._given
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._loop is not loop:
+            self._client = httpx.AsyncClient(timeout=httpx.Timeout(5.0, connect=2.0))
+            self._loop = loop
+        return self._client
+
+    async def append(self, sender: str, events: list[dict[str, Any]]) -> bool:
+        """Append events to ``sender``'s tracker without running side effects.
+
+        Returns:
+            True when Rasa accepted them; False (logged) on any error.
+        """
+        now = time.time()
+        body = [{"timestamp": now, **e} for e in events]
+        params = {"execute_side_effects": "false", "output_channel": "latest"}
+        if self.token:
+            params["token"] = self.token
+        url = f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker/events"
+        try:
+            response = await self._http().post(url, params=params, json=body)
+            response.raise_for_status()
+            return True
+        except (httpx.HTTPError, RuntimeError) as exc:
+            log.warning("Rasa tracker update for %s failed: %s", sender, exc)
+            return False
+
+    async def pause(self, sender: str) -> bool:
+        """Pause the conversation in Rasa (a person takes over)."""
+        return await self.append(sender, [{"event": "pause"}])
+
+    async def resume(self, sender: str) -> bool:
+        """Resume the conversation in Rasa and leave it listening (the bot takes over)."""
+        return await self.append(
+            sender, [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
+        )
+
+    async def citizen_message(self, sender: str, text: str) -> bool:
+        """Log a citizen message received while paused (no NLU, no prediction)."""
+        return await self.append(sender, [{"event": "user", "text": text, "parse_data": {}}])
+
+    async def operator_message(self, sender: str, text: str, operator: str) -> bool:
+        """Log an operator's message as a bot utterance tagged with the operator."""
+        metadata = {"sender_kind": "operator", "operator": operator}
+        return await self.append(sender, [{"event": "bot", "text": text, "metadata": metadata}])
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
