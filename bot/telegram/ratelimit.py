@@ -53,13 +53,16 @@ class ChatRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> JSONResult:
-        """Apply the per-chat limit for private chats, then ``AIORateLimiter``'s limits."""
+        """Apply the per-chat limit for private chats, then ``AIORateLimiter``'s limits.
+
+        "typing…" actions do not use the per-chat budget (they are not messages).
+        """
         chat_id = data.get("chat_id")
         try:
             chat = int(chat_id) if chat_id is not None else 0
         except (TypeError, ValueError):
             chat = 0
-        if chat > 0 and endpoint.startswith("send"):
+        if chat > 0 and endpoint.startswith("send") and endpoint != "sendChatAction":
             async with self._private_limiter(chat):
                 return await super().process_request(
                     callback, args, kwargs, endpoint, data, rate_limit_args

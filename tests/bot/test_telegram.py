@@ -222,6 +222,24 @@ async def test_retry_after_is_respected(stack: Stack):
     assert stack.log()[-1].status == "delivered"
 
 
+async def test_per_chat_rate_limit_through_the_bot_api(stack: Stack):
+    stack.api.push_text(CHAT, "ciao")
+    await stack.texts_after(0)
+    conv = stack.store.find_conversation(f"tg-{CHAT}")
+    replies = [
+        Reply(text=f"messaggio {n}", sender_kind="operator", sender_name="Anna") for n in range(8)
+    ]
+    await stack.app.state.router.push(conv.id, replies)
+    sent = (await stack.texts_after(1, 8))[:8]
+    assert [m["text"] for m in sent] == [f"Anna: messaggio {n}" for n in range(8)]
+    start = sent[0]["_time"]
+    offsets = [m["_time"] - start for m in sent]
+    # a burst goes out at once, then about one message per second (bucket of 5, the greeting
+    # used one slot): 8 messages need at least ~3 s
+    assert offsets[2] < 0.6 and offsets[7] >= 2.5
+    assert stack.log()[-1].status == "delivered"
+
+
 async def test_rasa_down_on_telegram(stack: Stack):
     stack.rasa.down = True
     stack.api.push_text(CHAT, "aiuto per le bollette")
