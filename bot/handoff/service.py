@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -288,7 +288,8 @@ class HandoffService:
         await asyncio.to_thread(self.store.set_meta, handoff.id, told_position=position)
         notice = texts.TRANSFERRED_ENTE.format(ente=self.ente_name(ente_id), position=position)
         await self._push(handoff.conversation_id, [Reply(text=notice, sender_kind="system")])
-        await self._emit(HandoffEvent("queue", handoff, data={"by": actor.name}))
+        data = {"by": actor.name, "from_ente": before.ente_gestore_id}
+        await self._emit(HandoffEvent("queue", handoff, data=data))
         await self._update_positions(before.ente_gestore_id)
         return handoff
 
@@ -480,8 +481,6 @@ class HandoffService:
         now = self.clock()
         if isinstance(last, str):
             try:
-                from datetime import datetime
-
                 if now - datetime.fromisoformat(last) < REMINDER_GAP:
                     return []
             except ValueError:

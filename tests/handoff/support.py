@@ -182,11 +182,11 @@ class Console:
         self.csrf = ""
 
     @classmethod
-    def of(cls, app: Any, running: Any) -> Console:
+    def of(cls, app: Any, running: Any, base_url: str = "http://testserver") -> Console:
         """A console client sharing the event loop of ``running`` (an entered TestClient)."""
         from fastapi.testclient import TestClient
 
-        client = TestClient(app)
+        client = TestClient(app, base_url=base_url)
         client.portal = running.portal
         return cls(client)
 
