@@ -6,7 +6,7 @@ import hashlib
 import json
 from typing import Any
 
-from catalog.constants import AREA_KEYS
+from catalog.constants import AREA_KEYS, AREA_SCOPES, CONFIDENCE, TARGET_GROUPS
 from catalog.models import (
     Comune,
     ComuneFuoriArea,
@@ -22,6 +22,7 @@ from catalog.models import (
     Service,
     ServiceArea,
     ServiceCategory,
+    ServiceFacet,
     ServiceSearch,
     ServiceTargetGroup,
 )
@@ -190,7 +191,35 @@ def service(record: Record, provider_name: str) -> Service:
         if helpline
         else None,
         search=search_document(record, provider_name),
+        facets=service_facets(record),
     )
+
+
+def service_facets(record: dict[str, Any]) -> list[ServiceFacet]:
+    """Search-index rows of a service: one per (category, area); none when inactive."""
+    if record["status"] != "active":
+        return []
+    groups = set(record["target_groups"])
+    tg_mask = sum(1 << i for i, group in enumerate(TARGET_GROUPS) if group in groups)
+    quality = (0 if record["verified"] else 3) + CONFIDENCE.index(record["confidence"])
+    categories = [(record["category"], True)]
+    categories += [(c, False) for c in record.get("extra_categories") or []]
+    return [
+        ServiceFacet(
+            category=category,
+            extra=0 if primary else 1,
+            scope=scope,
+            value=value,
+            scope_rank=AREA_SCOPES[scope][0],
+            tg_mask=tg_mask,
+            min_age=record.get("min_age"),
+            max_age=record.get("max_age"),
+            quality=quality,
+            sort_name=record["name"],
+        )
+        for category, primary in categories
+        for scope, value in area_rows(record["area"])
+    ]
 
 
 def opportunity(record: Record) -> Opportunity:

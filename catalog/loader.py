@@ -26,6 +26,7 @@ from catalog.models import (
     Organization,
     Service,
 )
+from catalog.repository.maintenance import analyze
 from catalog.seedfiles import SeedData, SeedFileError, instantiate_templates, read_seed
 from catalog.validation import validate
 
@@ -139,6 +140,8 @@ def load(engine: Engine, data_dir: Path | None = None, reset: bool = False) -> L
             replace=True,
         )
         _remove_stale(session, report)
+    if report.changed:
+        analyze(engine)
     logger.info("catalog load: %s", "; ".join(report.lines()))
     return report
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Float, String, column, text
+from sqlalchemy import CTE, Float, String, column, text
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Subquery
 
 from catalog.textquery import postgres_tsquery, sqlite_match
 
 _SQLITE = (
     "SELECT ss.service_id AS service_id, bm25(service_fts, 5.0, 1.0) AS score "
     "FROM service_fts JOIN service_search ss ON ss.id = service_fts.rowid "
-    "WHERE service_fts MATCH :fts_query"
+    "WHERE service_fts MATCH :fts_query ORDER BY score LIMIT :fts_limit"
 )
 # Same expression as the GIN index of migration 0001, so the index is used.
 _PG_VECTOR = (
@@ -21,14 +20,22 @@ _PG_VECTOR = (
 _POSTGRES = (
     f"SELECT ss.service_id AS service_id, "
     f"-ts_rank({_PG_VECTOR}, to_tsquery('italian', :fts_query)) AS score "
-    f"FROM service_search ss WHERE {_PG_VECTOR} @@ to_tsquery('italian', :fts_query)"
+    f"FROM service_search ss WHERE {_PG_VECTOR} @@ to_tsquery('italian', :fts_query) "
+    f"ORDER BY score LIMIT :fts_limit"
 )
+# At most this many best text matches are considered (then filtered by area and category).
+TEXT_CANDIDATES = 2000
 
 
-def text_matches(session: Session, terms: list[str]) -> Subquery:
-    """Subquery ``(service_id, score)`` of services matching any term; lower score = better."""
+def text_matches(session: Session, terms: list[str]) -> CTE:
+    """Materialised CTE ``(service_id, score)`` of the best matches of any term (lower = better).
+
+    Materialised so that the full-text engine runs once per search, not once per candidate.
+    """
     if session.get_bind().dialect.name == "postgresql":
         statement = text(_POSTGRES).bindparams(fts_query=postgres_tsquery(terms))
     else:
         statement = text(_SQLITE).bindparams(fts_query=sqlite_match(terms))
-    return statement.columns(column("service_id", String), column("score", Float)).subquery("fts")
+    statement = statement.bindparams(fts_limit=TEXT_CANDIDATES)
+    columns = statement.columns(column("service_id", String), column("score", Float))
+    return columns.cte("fts").prefix_with("MATERIALIZED")

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, case, exists, func, or_, select
+from sqlalchemy import distinct, exists, func, literal, or_, select, tuple_, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from catalog.constants import AREA_SCOPES
+from catalog.constants import AREA_SCOPES, TARGET_GROUPS
 from catalog.models import (
     Comune,
     Helpline,
     Service,
     ServiceArea,
     ServiceCategory,
-    ServiceTargetGroup,
+    ServiceFacet,
 )
-from catalog.repository.areas import covering_pairs, covers, scope_rank
+from catalog.repository.areas import covering_pairs, scope_rank
 from catalog.repository.fts import text_matches
 
 _LOAD = (
@@ -44,7 +45,7 @@ class SearchFilters:
 
 @dataclass(frozen=True)
 class Hit:
-    """One search result: the service and the narrowest area scope that matched."""
+    """One search result: the service and the narrowest area scope rank it has here."""
 
     service: Service
     scope_rank: int
@@ -53,94 +54,136 @@ class Hit:
 def search(
     session: Session, filters: SearchFilters, offset: int, limit: int
 ) -> tuple[list[Hit], int]:
-    """Ranked search: narrowest area first, primary category first, best text match first.
+    """Ranked search over the ``service_facet`` index.
 
-    With a comune only services covering it are returned (comune/ente gestore, distretto,
-    ASL, region, nation); without one, every active service, widest area first.
+    With a comune only services covering it are returned, narrowest area first (comune, ente
+    gestore, distretto, ASL, region, nation), then primary category before extra, then best
+    text match, verified/high confidence, name. Without a comune every active service is a
+    candidate, widest area first (or best text match first when there is text).
 
     Returns:
         The hits of the requested window and the total number of matches.
     """
-    widest_first = filters.comune is None
-    area = (
-        select(
-            ServiceArea.service_id,
-            func.min(scope_rank(ServiceArea.scope, widest_first)).label("rank"),
-        )
-        .group_by(ServiceArea.service_id)
-        .subquery("area")
-    )
-    if filters.comune is not None:
-        area = (
-            select(
-                ServiceArea.service_id,
-                func.min(scope_rank(ServiceArea.scope)).label("rank"),
+    if filters.comune is not None and not filters.terms:
+        rows, total = _by_area(session, filters, offset, limit)
+    else:
+        rows, total = _ranked(session, filters, offset, limit)
+    if not rows:
+        return [], total
+    loaded = select(Service).where(Service.id.in_([sid for sid, _ in rows])).options(*_LOAD)
+    services = {s.id: s for s in session.scalars(loaded).unique()}
+    return [Hit(services[sid], rank) for sid, rank in rows], total
+
+
+def _conditions(filters: SearchFilters) -> list[Any]:
+    f = ServiceFacet
+    conditions = [f.category == filters.category] if filters.category else [f.extra == 0]
+    if filters.target_group is not None:
+        bit = 1 << TARGET_GROUPS.index(filters.target_group)
+        conditions.append(f.tg_mask.op("&")(bit) != 0)
+    if filters.age is not None:
+        conditions += [
+            or_(f.min_age.is_(None), f.min_age <= filters.age),
+            or_(f.max_age.is_(None), f.max_age >= filters.age),
+        ]
+    return conditions
+
+
+def _by_area(
+    session: Session, filters: SearchFilters, offset: int, limit: int
+) -> tuple[list[tuple[str, int]], int]:
+    """Fast path (comune, no text): one ordered index range per area scope, no sorting.
+
+    Every service has areas of a single scope, so the scopes partition the results: count
+    each scope's range, then read only the ranges that overlap the requested window.
+    """
+    assert filters.comune is not None
+    f = ServiceFacet
+    groups: dict[str, list[str]] = {}
+    for scope, value in covering_pairs(filters.comune):
+        groups.setdefault(scope, []).append(value)
+    ordered = sorted(groups.items(), key=lambda item: AREA_SCOPES[item[0]][0])
+    base = _conditions(filters)
+
+    def where(scope: str, values: list[str]) -> list[Any]:
+        value = f.value == values[0] if len(values) == 1 else f.value.in_(values)
+        return [*base, f.scope == scope, value]
+
+    counts = union_all(
+        *(
+            select(literal(i).label("i"), func.count(distinct(f.service_id)).label("n")).where(
+                *where(scope, values)
             )
-            .where(covers(ServiceArea.scope, ServiceArea.value, covering_pairs(filters.comune)))
-            .group_by(ServiceArea.service_id)
-            .subquery("area")
+            for i, (scope, values) in enumerate(ordered)
         )
-    query = select(Service.id, area.c.rank).join(area, area.c.service_id == Service.id)
-    query = query.where(Service.status == "active")
-    order: list = [area.c.rank]
-    if filters.category is not None:
-        query = query.join(
-            ServiceCategory,
-            and_(
-                ServiceCategory.service_id == Service.id,
-                ServiceCategory.category == filters.category,
-            ),
-        )
-        order.append(ServiceCategory.is_primary.desc())
+    )
+    sizes = dict(session.execute(counts).tuples().all())
+    total = sum(sizes.values())
+    rows: list[tuple[str, int]] = []
+    start = 0
+    for i, (scope, values) in enumerate(ordered):
+        size = sizes.get(i, 0)
+        if size and offset < start + size and len(rows) < limit:
+            skip = max(0, offset - start)
+            query = (
+                select(f.service_id)
+                .where(*where(scope, values))
+                .group_by(f.service_id)
+                .order_by(
+                    func.min(f.extra), func.min(f.quality), func.min(f.sort_name), f.service_id
+                )
+                if len(values) > 1
+                else select(f.service_id)
+                .where(*where(scope, values))
+                .order_by(f.extra, f.quality, f.sort_name, f.service_id)
+            )
+            page = session.scalars(query.offset(skip).limit(limit - len(rows))).all()
+            rows += [(sid, AREA_SCOPES[scope][0]) for sid in page]
+        start += size
+    return rows, total
+
+
+def _ranked(
+    session: Session, filters: SearchFilters, offset: int, limit: int
+) -> tuple[list[tuple[str, int]], int]:
+    """General path (text and/or no comune): group the candidate facets, sort, count."""
+    f = ServiceFacet
+    narrowest = func.min(f.scope_rank).label("rank")
+    extra = func.min(f.extra)
+    query = select(f.service_id, narrowest).where(*_conditions(filters)).group_by(f.service_id)
+    if filters.comune is not None:
+        query = query.where(tuple_(f.scope, f.value).in_(covering_pairs(filters.comune)))
+        order: list[Any] = [narrowest, extra]
+    else:
+        order = [func.max(f.scope_rank).desc(), extra]
     if filters.terms:
         fts = text_matches(session, list(filters.terms))
-        query = query.join(fts, fts.c.service_id == Service.id)
-        # With a comune the area decides first; without one, relevance does.
-        order = [area.c.rank, fts.c.score] if not widest_first else [fts.c.score, area.c.rank]
-        if filters.category is not None:
-            order.insert(1, ServiceCategory.is_primary.desc())
-    if filters.target_group is not None:
-        query = query.where(
-            exists().where(
-                ServiceTargetGroup.service_id == Service.id,
-                ServiceTargetGroup.target_group == filters.target_group,
-            )
-        )
-    if filters.age is not None:
-        query = query.where(
-            or_(Service.min_age.is_(None), Service.min_age <= filters.age),
-            or_(Service.max_age.is_(None), Service.max_age >= filters.age),
-        )
-    confidence = case({"high": 0, "medium": 1}, value=Service.confidence, else_=2)
-    order += [Service.verified.desc(), confidence, Service.name, Service.id]
-    # One query for the page and the total (window count over the filtered rows).
+        query = query.join(fts, fts.c.service_id == f.service_id)
+        score = func.min(fts.c.score)
+        order = order + [score] if filters.comune is not None else [score, *order]
+    order += [func.min(f.quality), func.min(f.sort_name), f.service_id]
     paged = query.add_columns(func.count().over().label("total"))
-    rows = session.execute(paged.order_by(*order).offset(offset).limit(limit)).all()
-    if not rows:
+    result = session.execute(paged.order_by(*order).offset(offset).limit(limit)).all()
+    if not result:
         total = session.scalar(select(func.count()).select_from(query.subquery())) if offset else 0
         return [], total or 0
-    total = rows[0].total
-    services = {s.id: s for s in session.scalars(select(Service).where(
-        Service.id.in_([r.id for r in rows])).options(*_LOAD))}  # fmt: skip
-    top = max(rank for rank, _ in AREA_SCOPES.values())
-    ranks = [top - r.rank if widest_first else r.rank for r in rows]
-    return [Hit(services[r.id], rank) for r, rank in zip(rows, ranks, strict=True)], total
+    return [(r.service_id, r.rank) for r in result], result[0].total
 
 
 def get(session: Session, service_id: str) -> Service | None:
     """The service with ``service_id`` and its parts, or None."""
-    return session.scalar(select(Service).where(Service.id == service_id).options(*_LOAD))
+    query = select(Service).where(Service.id == service_id).options(*_LOAD)
+    return session.scalars(query).unique().one_or_none()
 
 
 def narrowest_scope(session: Session, service_id: str) -> str | None:
     """The narrowest area scope of a service (e.g. ``ente_gestore``)."""
-    scope = session.scalar(
+    return session.scalar(
         select(ServiceArea.scope)
         .where(ServiceArea.service_id == service_id)
         .order_by(scope_rank(ServiceArea.scope))
         .limit(1)
     )
-    return scope
 
 
 def helplines(session: Session, category: str | None = None) -> list[Service]:
@@ -158,4 +201,7 @@ def helplines(session: Session, category: str | None = None) -> list[Service]:
                 ServiceCategory.service_id == Service.id, ServiceCategory.category == category
             )
         )
-    return list(session.scalars(query))
+    return list(session.scalars(query).unique())
+
+
+__all__ = ["Hit", "SearchFilters", "get", "helplines", "narrowest_scope", "search"]

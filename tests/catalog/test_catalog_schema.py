@@ -66,3 +66,28 @@ def test_upgrade_is_idempotent(empty_engine: Engine) -> None:
     upgrade(empty_engine)
     upgrade(empty_engine)
     assert current_revision(empty_engine) is not None
+
+
+def test_upgrade_from_0001_backfills_the_search_index(empty_engine: Engine) -> None:
+    """A catalog loaded under revision 0001 gets the same facet rows as a fresh load."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from catalog.db import session_scope
+    from catalog.loader import load
+    from catalog.models import ServiceFacet
+
+    load(empty_engine, Path(__file__).resolve().parents[2] / "catalog_data")
+    columns = [c for c in ServiceFacet.__table__.columns if c.key != "id"]
+
+    def snapshot() -> list[tuple[object, ...]]:
+        with session_scope(empty_engine) as session:
+            return sorted(tuple(r) for r in session.execute(select(*columns)))
+
+    before = snapshot()
+    assert before
+    downgrade(empty_engine, "0001")
+    assert "service_facet" not in inspect(empty_engine).get_table_names()
+    upgrade(empty_engine)
+    assert snapshot() == before

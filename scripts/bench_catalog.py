@@ -1,0 +1,304 @@
+"""Catalog search benchmark: 100 000 synthetic services, p50/p95 of CatalogService searches.
+
+Usage (``make bench-catalog``)::
+
+    .venv/bin/python scripts/bench_catalog.py [--services 100000] [--queries 1000]
+        [--database-url URL] [--no-write]
+
+Builds a fresh database (a temporary SQLite file unless ``--database-url`` is given; that
+database's catalog tables are DROPPED), loads the real ``catalog_data/`` (comuni, enti
+gestori, organizations, real services) and adds synthetic services spread over the real
+areas like the real catalog (mostly local, few national). Then it times
+``CatalogService.search_services`` – the call the actions make: comune resolution, ranked and
+filtered search with the total, the page's services with their parts and the ente gestore –
+for a random mix of queries, and writes the numbers into docs/benchmarks.md between
+``<!-- BEGIN catalog -->`` and ``<!-- END catalog -->``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, insert, select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from catalog.builders import service_facets  # noqa: E402
+from catalog.constants import AREA_KEYS, CATEGORIES, DISTRETTI, ENTE_IDS, TARGET_GROUPS  # noqa: E402
+from catalog.db import make_engine, session_scope  # noqa: E402
+from catalog.loader import load  # noqa: E402
+from catalog.models import (  # noqa: E402
+    Comune,
+    Organization,
+    RequiredDocument,
+    Service,
+    ServiceArea,
+    ServiceCategory,
+    ServiceFacet,
+    ServiceSearch,
+    ServiceTargetGroup,
+)
+from catalog.repository.maintenance import analyze  # noqa: E402
+from catalog.service import CatalogService  # noqa: E402
+from wecare.text import fold  # noqa: E402
+
+BENCH_MD = ROOT / "docs" / "benchmarks.md"
+BEGIN, END = "<!-- BEGIN catalog -->", "<!-- END catalog -->"
+TARGET_P95_MS = 10.0
+
+
+def vocabulary() -> list[str]:
+    """Distinct words of the real service texts, most frequent first (synthetic text source)."""
+    from collections import Counter
+
+    from catalog.seedfiles import read_seed
+    from catalog.textquery import STOPWORDS
+    from wecare.text import normalize
+
+    seed = read_seed(ROOT / "catalog_data")
+    counter: Counter[str] = Counter()
+    for record in seed.services + seed.templates:
+        text = " ".join(str(record.get(k) or "") for k in ("name", "summary", "description"))
+        text += " " + " ".join(map(str, record.get("keywords") or []))
+        counter.update(w for w in normalize(text).split() if len(w) > 3 and w not in STOPWORDS)
+    return [w for w, _ in counter.most_common()]
+
+
+TEXTS = ["sfratto", "non riesco a pagare l'affitto", "badante per mia madre", "corso di italiano",
+         "bollette luce gas", "centro diurno disabili", "psicologo", "lavoro giovani"]  # fmt: skip
+# Area mix of the synthetic services (scope, share): mostly local, like the real catalog.
+AREA_MIX = [("ente_gestore", 0.45), ("comune", 0.25), ("distretto", 0.15), ("asl", 0.08),
+            ("region", 0.05), ("national", 0.02)]  # fmt: skip
+
+
+def _area_value(scope: str, rng: random.Random, comuni: list[str]) -> str:
+    return {
+        "ente_gestore": lambda: rng.choice(ENTE_IDS),
+        "comune": lambda: rng.choice(comuni),
+        "distretto": lambda: str(rng.choice(DISTRETTI)),
+        "asl": lambda: "to4",
+        "region": lambda: "piemonte",
+        "national": lambda: "true",
+    }[scope]()
+
+
+def generate(engine: Any, n: int, seed: int = 7) -> None:
+    """Insert ``n`` synthetic services (with categories, groups, areas, documents, text)."""
+    rng = random.Random(seed)
+    words_bank = vocabulary()
+    # Zipf-like weights: frequent real words are common, rare ones rare (as in real text).
+    zipf = [1 / (rank + 10) for rank in range(len(words_bank))]
+    with session_scope(engine) as session:
+        comuni = list(session.scalars(select(Comune.name)))
+        orgs = list(session.scalars(select(Organization.id)))
+    scopes, weights = zip(*AREA_MIX, strict=True)
+    batch = 5000
+    for start in range(0, n, batch):
+        services, cats, groups, areas, docs, search = [], [], [], [], [], []
+        facets: list[dict[str, Any]] = []
+        for i in range(start, min(n, start + batch)):
+            sid = f"synthetic-{i:06d}"
+            category = rng.choice(CATEGORIES)
+            words = rng.choices(words_bank, zipf, k=12)
+            name = f"Servizio {' '.join(words[:3])} {i}"
+            summary = f"Aiuto per {' '.join(words[3:10])}."
+            keywords = words[10:12]
+            min_age = rng.choice([None] * 8 + [18, 65])
+            services.append({
+                "id": sid, "organization_id": rng.choice(orgs), "name": name,
+                "category": category, "summary": summary, "how_to_apply": "Chiedi allo sportello.",
+                "keywords": keywords, "status": "active" if rng.random() > 0.02 else "inactive",
+                "verified": False, "confidence": "low", "source": "synthetic benchmark data",
+                "origin": "bench", "content_hash": "", "min_age": min_age,
+                "max_age": rng.choice([None] * 9 + [17]) if min_age is None else None,
+            })  # fmt: skip
+            my_cats = [{"service_id": sid, "category": category, "is_primary": True}]
+            for extra in rng.sample([c for c in CATEGORIES if c != category], rng.randint(0, 2)):
+                my_cats.append({"service_id": sid, "category": extra, "is_primary": False})
+            my_groups = rng.sample(TARGET_GROUPS, rng.randint(1, 3))
+            scope = rng.choices(scopes, weights)[0]
+            value = _area_value(scope, rng, comuni)
+            cats += my_cats
+            groups += [{"service_id": sid, "target_group": g} for g in my_groups]
+            areas.append({"service_id": sid, "scope": scope, "value": value})
+            docs.append({"service_id": sid, "position": 0, "document": "documento d'identità"})
+            record = {
+                **services[-1],
+                "target_groups": my_groups,
+                "extra_categories": [c["category"] for c in my_cats[1:]],
+                "area": {AREA_SEED_KEY[scope]: _seed_value(scope, value)},
+            }
+            facets += [_facet_row(sid, f) for f in service_facets(record)]
+            search.append({"service_id": sid, "title": fold(f"{name} {' '.join(keywords)}"),
+                           "body": fold(summary)})  # fmt: skip
+        with session_scope(engine) as session:
+            session.execute(insert(Service), services)
+            for model, rows in ((ServiceCategory, cats), (ServiceTargetGroup, groups),
+                                (ServiceArea, areas), (RequiredDocument, docs),
+                                (ServiceSearch, search), (ServiceFacet, facets)):  # fmt: skip
+                session.execute(insert(model), rows)
+        print(f"\r  generated {min(n, start + batch):>7}/{n}", end="", flush=True)
+    print()
+    analyze(engine)
+
+
+AREA_SEED_KEY = {v: k for k, v in AREA_KEYS.items()}
+
+
+def _seed_value(scope: str, value: str) -> Any:
+    if scope == "national":
+        return True
+    if scope == "distretto":
+        return [int(value)]
+    if scope in ("ente_gestore", "comune"):
+        return [value]
+    return value
+
+
+def _facet_row(service_id: str, facet: ServiceFacet) -> dict[str, Any]:
+    columns = [c.key for c in ServiceFacet.__table__.columns if c.key not in ("id", "service_id")]
+    return {"service_id": service_id, **{c: getattr(facet, c) for c in columns}}
+
+
+def queries(n: int, comuni: list[str], seed: int = 11) -> list[dict[str, Any]]:
+    """A reproducible mix: category+comune (most), +text, +target group/age, later pages."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        q: dict[str, Any] = {"comune": rng.choice(comuni), "page": rng.choice([1, 1, 1, 2, 3])}
+        r = rng.random()
+        if r < 0.6:
+            q["category"] = rng.choice(CATEGORIES)
+        elif r < 0.9:
+            q["text"] = rng.choice(TEXTS)
+        else:
+            q["category"], q["text"] = rng.choice(CATEGORIES), rng.choice(TEXTS)
+        if rng.random() < 0.2:
+            q["target_group"] = rng.choice(TARGET_GROUPS)
+        if rng.random() < 0.1:
+            q["age"] = rng.choice([8, 30, 80])
+        out.append(q)
+    return out
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    """Build the database, time the queries, return the results."""
+    tmp = None
+    url = args.database_url
+    if not url:
+        tmp = tempfile.TemporaryDirectory(prefix="wecare-bench-")
+        url = f"sqlite:///{tmp.name}/catalog.db"
+    engine = make_engine(url)
+    t0 = time.perf_counter()
+    if not args.reuse:
+        load(engine, ROOT / "catalog_data", reset=True)
+        generate(engine, args.services)
+    build_s = time.perf_counter() - t0
+    with session_scope(engine) as session:
+        total = session.scalar(select(func.count()).select_from(Service))
+        comuni = list(
+            session.scalars(select(Comune.name).where(Comune.ente_gestore_id.isnot(None)))
+        )
+    svc = CatalogService(engine)
+    mix = queries(args.queries, comuni)
+    for q in mix[:50]:  # warm-up (connection pool, statement cache, page cache)
+        svc.search_services(**q)
+    timings: dict[str, list[float]] = {"all": [], "category": [], "text": [], "category+text": []}
+    for q in mix:
+        start = time.perf_counter()
+        svc.search_services(**q)
+        ms = (time.perf_counter() - start) * 1000
+        kind = "+".join(k for k in ("category", "text") if k in q)
+        timings["all"].append(ms)
+        timings[kind].append(ms)
+    engine.dispose()
+    if tmp is not None:
+        tmp.cleanup()
+    return {"url": engine.url.render_as_string(True).split("@")[-1] if "@" in url else
+            engine.url.drivername, "services": total, "build_s": build_s,
+            "timings": timings}  # fmt: skip
+
+
+def report(result: dict[str, Any], command: str) -> str:
+    """Markdown block for docs/benchmarks.md."""
+    all_ms = result["timings"]["all"]
+    p95 = percentile(all_ms, 95)
+    verdict = "meets" if p95 <= TARGET_P95_MS else "MISSES"
+    load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines = [
+        "## Catalog search",
+        "",
+        f"Command: `{command}`  ",
+        f"Run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {platform.node() or 'host'} "
+        f"({os.cpu_count()} cores, load average {load1:.1f} at the end; Python "
+        f"{platform.python_version()}, {result['url']})  ",
+        f"Data: {result['services']} services ({result['services'] - 134} synthetic + the real "
+        f"catalog), built in {result['build_s']:.0f} s. Call timed: "
+        "`CatalogService.search_services` (comune resolution, ranked filtered search with total, "
+        "page of 5 with documents/contacts, ente gestore).",
+        "",
+        "| queries | n | p50 ms | p95 ms | p99 ms | max ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for kind, values in result["timings"].items():
+        if values:
+            lines.append(
+                f"| {kind} | {len(values)} | {percentile(values, 50):.2f} | "
+                f"{percentile(values, 95):.2f} | {percentile(values, 99):.2f} | {max(values):.2f} |"
+            )
+    lines += ["", f"Target p95 ≤ {TARGET_P95_MS:.0f} ms: **{verdict}** (p95 {p95:.2f} ms)."]
+    return "\n".join(lines)
+
+
+def write_block(block: str, path: Path = BENCH_MD) -> None:
+    """Replace (or append) the catalog block of docs/benchmarks.md, leaving the rest alone."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
+    new = f"{BEGIN}\n{block}\n{END}"
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + new + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + new + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> int:
+    """Parse arguments, run, print and record the benchmark."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--services", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--database-url", help="benchmark on this database (tables dropped!)")
+    parser.add_argument("--no-write", action="store_true", help="do not touch docs/benchmarks.md")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time an already built --database-url (no build)"
+    )
+    args = parser.parse_args()
+    command = "make bench-catalog" if len(sys.argv) == 1 else (
+        "python scripts/bench_catalog.py " + " ".join(sys.argv[1:]))  # fmt: skip
+    result = run(args)
+    block = report(result, command)
+    print(block)
+    if not args.no_write:
+        write_block(block)
+        print(f"\nwritten to {BENCH_MD.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
