@@ -44,6 +44,7 @@ SESSION_COOKIE = "wecare_console"
 LOGIN_CSRF_COOKIE = "wecare_console_login"
 COOKIE_PATH = "/console"
 MAX_TEXT = 2000
+ROLE_LABELS = {"operator": "operatore", "supervisor": "supervisore", "admin": "amministratore"}
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -242,6 +243,7 @@ def build_console_router(ctx: ConsoleContext) -> APIRouter:
             request,
             "console.html",
             operator=op,
+            role_label=ROLE_LABELS.get(op.role, op.role),
             csrf=auth.csrf,
             ente_labels=", ".join(enti.get(e, e) for e in op.enti) or "tutti i consorzi",
             enti=sorted(enti.items()),

@@ -14,7 +14,7 @@ from bot.gateway.app import create_app
 from bot.handoff.repo import HandoffStore
 from bot.store import create_store_engine
 from tests.fixtures.servers import ServerThread
-from tests.handoff.support import PASSWORD, OPEN_TIME, add_operators, configure
+from tests.handoff.support import OPEN_TIME, PASSWORD, add_operators, configure
 
 SESSION = "concurrent-session-0001"
 

@@ -20,6 +20,17 @@
     contact_left: "recapito lasciato"
   };
 
+  var REASON_LABEL = {
+    request: "richiesta del cittadino", request_human: "richiesta del cittadino",
+    fallback: "incomprensioni ripetute", misunderstanding: "incomprensioni ripetute",
+    violence: "violenza", operator_takeover: "subentro dell'operatore"
+  };
+  var NEED_LABEL = {
+    economic_support: "sostegno economico", housing: "casa", employment: "lavoro",
+    family_minors: "famiglia e minori", elderly_care: "anziani", disability: "disabilità",
+    violence: "violenza", health: "salute", social_inclusion: "inclusione sociale"
+  };
+
   function $(id) { return document.getElementById(id); }
 
   function el(tag, text, cls) {
@@ -207,10 +218,10 @@
     dl.textContent = "";
     info(dl, "Consorzio", d.ente_name);
     info(dl, "Comune", c.comune);
-    info(dl, "Bisogno", d.need);
+    info(dl, "Bisogno", d.need && (NEED_LABEL[d.need] || d.need));
     info(dl, "Stato", c.mode === "bot" ? "con l'assistente" : (h ? STATUS_LABEL[h.status] || h.status : ""));
     info(dl, "Operatore", h && h.operator_name);
-    info(dl, "Motivo", h && h.reason);
+    info(dl, "Motivo", h && (REASON_LABEL[h.reason] || h.reason));
     var transcript = $("transcript");
     transcript.textContent = "";
     d.messages.forEach(appendMessage);
@@ -233,8 +244,8 @@
   }
 
   function openConversation(id) {
+    if (state.current !== id) { feedback(""); }
     state.current = id;
-    feedback("");
     return api("GET", "/conversations/" + id).then(function (data) {
       state.detail = data;
       renderDetail();
