@@ -53,6 +53,8 @@ class ConsoleHub:
 
     async def on_handoff_event(self, event: HandoffEvent) -> None:
         """Handoff listener: tell the consoles to refresh the queue, notes or contacts."""
+        ente: str | None
+        conv_id: int | None
         if event.handoff is not None:
             ente = event.handoff.ente_gestore_id
             conv_id = event.handoff.conversation_id

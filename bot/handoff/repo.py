@@ -29,6 +29,11 @@ NO_ENTE = ""
 """Marker for "conversations without an ente gestore" in visibility filters (triage)."""
 
 
+def _rowcount(result: Any) -> int:
+    """Rows matched by an UPDATE/DELETE (``CursorResult.rowcount``)."""
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def _opt(value: datetime | None) -> datetime | None:
     return _aware(value) if value is not None else None
 
@@ -161,7 +166,7 @@ class HandoffStore:
                 .where(Conversation.id == conversation_id, Conversation.mode == "bot")
                 .values(mode="human", updated_at=now)
             )
-            if switched.rowcount != 1:
+            if _rowcount(switched) != 1:
                 return None
             row = Handoff(
                 conversation_id=conversation_id,
@@ -232,7 +237,7 @@ class HandoffStore:
                 .where(Handoff.id == handoff_id, Handoff.status.in_(list(expected)), *conditions)
                 .values(**values)
             )
-            if result.rowcount != 1:
+            if _rowcount(result) != 1:
                 return None
             row = session.get(Handoff, handoff_id)
             assert row is not None
@@ -408,7 +413,7 @@ class HandoffStore:
                 .where(ContactRequest.id == contact_id, ContactRequest.handled_at.is_(None))
                 .values(handled_at=now, handled_by=by)
             )
-            return result.rowcount == 1
+            return _rowcount(result) == 1
 
 
 def _contact(row: ContactRequest) -> ContactRecord:

@@ -21,7 +21,7 @@
   };
 
   var REASON_LABEL = {
-    request: "richiesta del cittadino", request_human: "richiesta del cittadino",
+    request: "richiesta del cittadino", citizen_request: "richiesta del cittadino",
     fallback: "incomprensioni ripetute", misunderstanding: "incomprensioni ripetute",
     violence: "violenza", operator_takeover: "subentro dell'operatore"
   };
@@ -89,6 +89,7 @@
   function describe(row, extra) {
     var c = row.conversation;
     var parts = [row.ente_name, c.comune || "comune ?", c.channel === "telegram" ? "Telegram" : "web"];
+    if (row.handoff.reason === "violence") { parts.unshift("⚠ violenza"); }
     if (extra) { parts.push(extra); }
     return parts.join(" · ");
   }
