@@ -11,7 +11,8 @@ from catalog.info import (
     OpportunityInfo,
     ServiceInfo,
 )
-from catalog.models import Comune, EnteGestore, Opportunity, Service
+from catalog.models import Comune, EnteGestore, Opportunity
+from catalog.repository.cards import ServiceCard
 
 _LABEL_BY_RANK = {rank: label for rank, label in AREA_SCOPES.values()}
 
@@ -21,52 +22,49 @@ def scope_label(rank: int) -> str:
     return _LABEL_BY_RANK.get(rank, "national")
 
 
-def helpline(service: Service) -> Helpline | None:
+def helpline(card: ServiceCard) -> Helpline | None:
     """The helpline of a service, if any."""
-    line = service.helpline
+    line = card.helpline
     if line is None:
         return None
     return Helpline(
-        number=line.number,
-        label=line.label,
-        emergency_rank=line.emergency_rank,
-        for_minors=line.for_minors,
-        hours=line.hours,
-        service_id=service.id,
-        category=service.category,
+        number=line["number"],
+        label=line["label"],
+        emergency_rank=line["emergency_rank"],
+        for_minors=bool(line["for_minors"]),
+        hours=line["hours"],
+        service_id=card.id,
+        category=card.category,
     )
 
 
-def service_info(service: Service, rank: int) -> ServiceInfo:
-    """ServiceInfo of a service loaded with its parts; ``rank`` is its area rank."""
-    contacts = {c.kind: c.value for c in service.contacts}
-    if service.phones:
-        contacts["phone"] = service.phones[0].number
+def service_info(card: ServiceCard, rank: int) -> ServiceInfo:
+    """ServiceInfo of a service card; ``rank`` is its area rank."""
     return ServiceInfo(
-        id=service.id,
-        name=service.name,
-        summary=service.summary,
-        category=service.category,
-        provider_id=service.organization_id,
-        provider_name=service.organization.name,
-        how_to_apply=service.how_to_apply,
+        id=card.id,
+        name=card.name,
+        summary=card.summary,
+        category=card.category,
+        provider_id=card.organization_id,
+        provider_name=card.provider_name,
+        how_to_apply=card.how_to_apply,
         scope=scope_label(rank),
-        confidence=service.confidence,
-        verified=service.verified,
-        url=service.url,
-        description=service.description,
-        eligibility=service.eligibility,
-        cost=service.cost,
-        min_age=service.min_age,
-        max_age=service.max_age,
-        extra_categories=[c.category for c in service.categories if not c.is_primary],
-        target_groups=[t.target_group for t in service.target_groups],
-        documents=[d.document for d in service.documents],
-        contacts=contacts,
-        keywords=[str(k) for k in service.keywords or []],
-        helpline=helpline(service),
-        last_verified=service.last_verified,
-        source=service.source,
+        confidence=card.confidence,
+        verified=bool(card.verified),
+        url=card.url,
+        description=card.description,
+        eligibility=card.eligibility,
+        cost=card.cost,
+        min_age=card.min_age,
+        max_age=card.max_age,
+        extra_categories=list(card.extra_categories),
+        target_groups=list(card.target_groups),
+        documents=list(card.documents),
+        contacts=dict(card.contacts),
+        keywords=[str(k) for k in card.keywords or []],
+        helpline=helpline(card),
+        last_verified=card.last_verified,
+        source=card.source,
     )
 
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import distinct, exists, func, literal, or_, select, tuple_, union_all
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import exists, func, or_, select, text, tuple_
+from sqlalchemy.orm import Session
 
 from catalog.constants import AREA_SCOPES, TARGET_GROUPS
 from catalog.models import (
@@ -19,17 +19,8 @@ from catalog.models import (
     ServiceFacet,
 )
 from catalog.repository.areas import covering_pairs, scope_rank
+from catalog.repository.cards import ServiceCard, cards
 from catalog.repository.fts import text_matches
-
-_LOAD = (
-    joinedload(Service.organization),
-    joinedload(Service.helpline),
-    selectinload(Service.categories),
-    selectinload(Service.target_groups),
-    selectinload(Service.documents),
-    selectinload(Service.contacts),
-    selectinload(Service.phones),
-)
 
 
 @dataclass(frozen=True)
@@ -47,7 +38,7 @@ class SearchFilters:
 class Hit:
     """One search result: the service and the narrowest area scope rank it has here."""
 
-    service: Service
+    service: ServiceCard
     scope_rank: int
 
 
@@ -70,9 +61,8 @@ def search(
         rows, total = _ranked(session, filters, offset, limit)
     if not rows:
         return [], total
-    loaded = select(Service).where(Service.id.in_([sid for sid, _ in rows])).options(*_LOAD)
-    services = {s.id: s for s in session.scalars(loaded).unique()}
-    return [Hit(services[sid], rank) for sid, rank in rows], total
+    found = cards(session, [sid for sid, _ in rows])
+    return [Hit(found[sid], rank) for sid, rank in rows], total
 
 
 def _conditions(filters: SearchFilters) -> list[Any]:
@@ -95,49 +85,55 @@ def _by_area(
     """Fast path (comune, no text): one ordered index range per area scope, no sorting.
 
     Every service has areas of a single scope, so the scopes partition the results: count
-    each scope's range, then read only the ranges that overlap the requested window.
+    each scope's range (one UNION ALL query), then read only the ranges that overlap the
+    requested window, in index order. Plain SQL text: this runs on every search and building
+    expression trees would cost more than the queries themselves.
     """
     assert filters.comune is not None
-    f = ServiceFacet
     groups: dict[str, list[str]] = {}
     for scope, value in covering_pairs(filters.comune):
         groups.setdefault(scope, []).append(value)
     ordered = sorted(groups.items(), key=lambda item: AREA_SCOPES[item[0]][0])
-    base = _conditions(filters)
-
-    def where(scope: str, values: list[str]) -> list[Any]:
-        value = f.value == values[0] if len(values) == 1 else f.value.in_(values)
-        return [*base, f.scope == scope, value]
-
-    counts = union_all(
-        *(
-            select(literal(i).label("i"), func.count(distinct(f.service_id)).label("n")).where(
-                *where(scope, values)
-            )
-            for i, (scope, values) in enumerate(ordered)
-        )
+    params: dict[str, Any] = {}
+    base = ["category = :category" if filters.category else "extra = 0"]
+    params["category"] = filters.category
+    if filters.target_group is not None:
+        base.append("(tg_mask & :tg) != 0")
+        params["tg"] = 1 << TARGET_GROUPS.index(filters.target_group)
+    if filters.age is not None:
+        base.append("(min_age IS NULL OR min_age <= :age) AND (max_age IS NULL OR max_age >= :age)")
+        params["age"] = filters.age
+    wheres = []
+    for i, (scope, values) in enumerate(ordered):
+        params[f"s{i}"] = scope
+        names = [f"v{i}_{j}" for j in range(len(values))]
+        params.update(zip(names, values, strict=True))
+        in_list = ", ".join(f":{n}" for n in names)
+        wheres.append(" AND ".join([*base, f"scope = :s{i}", f"value IN ({in_list})"]))
+    counts = " UNION ALL ".join(
+        f"SELECT {i} AS i, count({'DISTINCT service_id' if len(values) > 1 else '*'}) AS n "
+        f"FROM service_facet WHERE {wheres[i]}"
+        for i, (_, values) in enumerate(ordered)
     )
-    sizes = dict(session.execute(counts).tuples().all())
+    sizes = dict(session.execute(text(counts), params).tuples().all())
     total = sum(sizes.values())
     rows: list[tuple[str, int]] = []
     start = 0
     for i, (scope, values) in enumerate(ordered):
         size = sizes.get(i, 0)
         if size and offset < start + size and len(rows) < limit:
-            skip = max(0, offset - start)
-            query = (
-                select(f.service_id)
-                .where(*where(scope, values))
-                .group_by(f.service_id)
-                .order_by(
-                    func.min(f.extra), func.min(f.quality), func.min(f.sort_name), f.service_id
+            window = {"skip": max(0, offset - start), "take": limit - len(rows)}
+            sql = (
+                f"SELECT service_id FROM service_facet WHERE {wheres[i]} "
+                + (
+                    "GROUP BY service_id ORDER BY min(extra), min(quality), min(sort_name), "
+                    "service_id"
+                    if len(values) > 1
+                    else "ORDER BY extra, quality, sort_name, service_id"
                 )
-                if len(values) > 1
-                else select(f.service_id)
-                .where(*where(scope, values))
-                .order_by(f.extra, f.quality, f.sort_name, f.service_id)
+                + " LIMIT :take OFFSET :skip"
             )
-            page = session.scalars(query.offset(skip).limit(limit - len(rows))).all()
+            page = session.execute(text(sql), {**params, **window}).scalars().all()
             rows += [(sid, AREA_SCOPES[scope][0]) for sid in page]
         start += size
     return rows, total
@@ -170,10 +166,9 @@ def _ranked(
     return [(r.service_id, r.rank) for r in result], result[0].total
 
 
-def get(session: Session, service_id: str) -> Service | None:
+def get(session: Session, service_id: str) -> ServiceCard | None:
     """The service with ``service_id`` and its parts, or None."""
-    query = select(Service).where(Service.id == service_id).options(*_LOAD)
-    return session.scalars(query).unique().one_or_none()
+    return cards(session, [service_id]).get(service_id)
 
 
 def narrowest_scope(session: Session, service_id: str) -> str | None:
@@ -186,13 +181,12 @@ def narrowest_scope(session: Session, service_id: str) -> str | None:
     )
 
 
-def helplines(session: Session, category: str | None = None) -> list[Service]:
+def helplines(session: Session, category: str | None = None) -> list[ServiceCard]:
     """Active services with a helpline, emergency ones first (by rank), then by number."""
     query = (
-        select(Service)
+        select(Service.id)
         .join(Helpline, Helpline.service_id == Service.id)
         .where(Service.status == "active")
-        .options(*_LOAD)
         .order_by(Helpline.emergency_rank.is_(None), Helpline.emergency_rank, Helpline.number)
     )
     if category is not None:
@@ -201,7 +195,9 @@ def helplines(session: Session, category: str | None = None) -> list[Service]:
                 ServiceCategory.service_id == Service.id, ServiceCategory.category == category
             )
         )
-    return list(session.scalars(query).unique())
+    ids = list(session.scalars(query))
+    found = cards(session, ids)
+    return [found[i] for i in ids]
 
 
 __all__ = ["Hit", "SearchFilters", "get", "helplines", "narrowest_scope", "search"]

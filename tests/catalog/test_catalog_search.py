@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import Engine
 
 from catalog.service import CatalogService, SearchPage, UnknownCategory, UnknownComune
 
@@ -204,3 +205,24 @@ def test_get_service_and_ente(svc: CatalogService) -> None:
     chivasso = svc.get_ente_gestore("ciss_chivasso")
     assert chivasso is not None and chivasso.contacts == {"website": "https://www.ciss-chivasso.it"}
     assert svc.get_ente_gestore("nope") is None
+
+
+@pytest.mark.parametrize("category", [None, "housing", "elderly_care", "violence"])
+@pytest.mark.parametrize("comune", ["Cuorgnè", "Ivrea", "Leinì", "Ciriè"])
+def test_fast_area_path_matches_the_general_ranking(
+    loaded_engine: Engine, comune: str, category: str | None
+) -> None:
+    """The index-range fast path returns exactly what the general GROUP BY ranking returns."""
+    from catalog.db import session_scope
+    from catalog.repository import places
+    from catalog.repository import services as repo
+    from wecare.text import normalize
+
+    with session_scope(loaded_engine) as session:
+        found = places.comune_by_key(session, normalize(comune))
+        for extra in ({}, {"target_group": "anziani"}, {"age": 10}):
+            filters = repo.SearchFilters(category=category, comune=found, **extra)
+            for offset, limit in ((0, 100), (3, 4), (7, 5)):
+                fast = repo._by_area(session, filters, offset, limit)
+                general = repo._ranked(session, filters, offset, limit)
+                assert fast == general, (comune, category, extra, offset)
