@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from catalog.constants import AREA_SCOPES
 from catalog.info import (
     ComuneInfo,
@@ -11,7 +13,7 @@ from catalog.info import (
     OpportunityInfo,
     ServiceInfo,
 )
-from catalog.models import Comune, EnteGestore, Opportunity
+from catalog.models import Comune, Opportunity
 from catalog.repository.cards import ServiceCard
 
 _LABEL_BY_RANK = {rank: label for rank, label in AREA_SCOPES.values()}
@@ -84,14 +86,14 @@ def comune_info(comune: Comune) -> ComuneInfo:
     )
 
 
-def ente_info(ente: EnteGestore, comuni: list[str]) -> EnteGestoreInfo:
-    """EnteGestoreInfo with offices (organization locations) and known contacts only."""
+def ente_info(ente: Any, offices: list[Any], comuni: list[str]) -> EnteGestoreInfo:
+    """EnteGestoreInfo from an ente row and its office rows; only known contacts are kept."""
     contacts = {
         key: value
         for key, value in (("website", ente.website), ("email", ente.email), ("phone", ente.phone))
         if value
     }
-    offices = [
+    office_infos = [
         OfficeInfo(
             name=loc.name,
             comune=loc.comune,
@@ -100,21 +102,21 @@ def ente_info(ente: EnteGestore, comuni: list[str]) -> EnteGestoreInfo:
             confidence=loc.confidence,
             source=loc.source,
         )
-        for loc in ente.organization.locations
+        for loc in offices
     ]
     return EnteGestoreInfo(
         id=ente.id,
         name=ente.name,
         short_name=ente.short_name,
         distretto=ente.distretto,
-        verified=ente.verified,
+        verified=bool(ente.verified),
         confidence=ente.confidence,
         source=ente.source,
         legal_form=ente.legal_form,
         seat_comune=ente.seat_comune,
         notes=ente.notes,
         contacts=contacts,
-        offices=offices,
+        offices=office_infos,
         comuni=comuni,
     )
 

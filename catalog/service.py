@@ -214,11 +214,11 @@ class CatalogService:
 
     @staticmethod
     def _ente(session: Session, ente_id: str, with_comuni: bool = True) -> EnteGestoreInfo | None:
-        ente = places.ente_gestore(session, ente_id)
-        if ente is None:
+        found = places.ente_gestore(session, ente_id)
+        if found is None:
             return None
         comuni = places.comuni_of_ente(session, ente_id) if with_comuni else []
-        return convert.ente_info(ente, comuni)
+        return convert.ente_info(*found, comuni)
 
     def list_opportunities(
         self,

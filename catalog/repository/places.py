@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import Boolean, Row, func, or_, select, text
+from sqlalchemy.orm import Session
 
-from catalog.models import Comune, ComuneFuoriArea, EnteGestore, Opportunity, OpportunityArea
+from catalog.models import Comune, ComuneFuoriArea, Opportunity, OpportunityArea
 from catalog.models import Organization as Org
 from catalog.repository.areas import covering_pairs, covers, scope_rank
 
@@ -47,13 +48,25 @@ def fuori_area_by_key(session: Session, key: str) -> ComuneFuoriArea | None:
     return session.scalar(select(ComuneFuoriArea).where(ComuneFuoriArea.name_key == key).limit(1))
 
 
-def ente_gestore(session: Session, ente_id: str) -> EnteGestore | None:
-    """Ente gestore with its organization (offices) loaded."""
-    return session.scalar(
-        select(EnteGestore)
-        .where(EnteGestore.id == ente_id)
-        .options(joinedload(EnteGestore.organization).selectinload(Org.locations))
-    )
+_ENTE = text(
+    "SELECT id, name, short_name, legal_form, distretto, seat_comune, website, email, phone, "
+    "verified, confidence, source, notes FROM ente_gestore WHERE id = :ente_id"
+).columns(verified=Boolean)
+_OFFICES = text(
+    "SELECT name, comune, address, notes, confidence, source FROM location "
+    "WHERE organization_id = :ente_id ORDER BY id"
+)
+
+
+def ente_gestore(session: Session, ente_id: str) -> tuple[Row[Any], list[Row[Any]]] | None:
+    """An ente gestore row and its offices (the locations of its organization), or None.
+
+    Plain SQL: this runs on every search with a comune.
+    """
+    ente = session.execute(_ENTE, {"ente_id": ente_id}).first()
+    if ente is None:
+        return None
+    return ente, list(session.execute(_OFFICES, {"ente_id": ente_id}).all())
 
 
 def comuni_of_ente(session: Session, ente_id: str) -> list[str]:
