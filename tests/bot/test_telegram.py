@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 
@@ -39,6 +40,18 @@ class Stack:
         conv = self.store.find_conversation(f"tg-{chat_id}")
         return self.store.history(conv.id) if conv else []
 
+    async def wait_log(self, predicate, chat_id: int = CHAT, timeout: float = 10.0):
+        """Wait until the message log satisfies ``predicate`` (delivery is confirmed after the
+        Bot API answered, so right after a message shows up its status may still change)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            log = self.log(chat_id)
+            if predicate(log):
+                return log
+            if time.monotonic() > deadline:
+                raise AssertionError([(m.direction, m.status) for m in log])
+            await asyncio.sleep(0.05)
+
 
 async def _running(settings) -> AsyncIterator[FastAPI]:
     app = create_app(settings)
@@ -71,10 +84,11 @@ async def test_text_reply_with_inline_keyboard(stack: Stack):
     assert long_data.startswith("k:") and len(long_data.encode()) <= 64
     assert stack.rasa.received[0]["sender"] == f"tg-{CHAT}"
     assert stack.rasa.received[0]["metadata"]["channel"] == "telegram"
-    assert [(m.direction, m.status) for m in stack.log()] == [
-        ("in", "forwarded"),
-        ("out", "delivered"),
-    ]
+    await stack.wait_log(
+        lambda log: (
+            [(m.direction, m.status) for m in log] == [("in", "forwarded"), ("out", "delivered")]
+        )
+    )
 
 
 async def test_long_text_is_split(stack: Stack):
@@ -219,7 +233,7 @@ async def test_retry_after_is_respected(stack: Stack):
     [msg] = await stack.texts_after(0)
     assert msg["text"].startswith("Ciao!")
     assert stack.api.sent("sendMessage!429", chat_id=CHAT)
-    assert stack.log()[-1].status == "delivered"
+    await stack.wait_log(lambda log: log[-1].status == "delivered")
 
 
 async def test_per_chat_rate_limit_through_the_bot_api(stack: Stack):
