@@ -322,9 +322,15 @@ def build_console_router(ctx: ConsoleContext) -> APIRouter:
 
     @api.get("/api/operators")
     async def operators(auth: AuthDep) -> dict[str, Any]:
-        """Active accounts (targets of a transfer)."""
+        """Active accounts an operator may transfer to (colleagues of its enti, supervisors)."""
+        me = auth.operator
         rows = await asyncio.to_thread(ctx.accounts.list)
-        return {"operators": [operator_view(o) for o in rows if o.active]}
+        visible = [
+            o
+            for o in rows
+            if o.active and (me.sees_all or o.sees_all or set(o.enti) & set(me.enti))
+        ]
+        return {"operators": [operator_view(o) for o in visible]}
 
     @api.get("/api/canned")
     async def canned(auth: AuthDep) -> dict[str, Any]:

@@ -149,6 +149,9 @@ def test_ciss38_operator_cannot_read_or_answer_an_inrete_conversation(app):
             assert anna.post(f"/conversations/{cid}/{path}", body).status_code == 404, path
         # The UI page of anna does not leak it either.
         assert "inrete" not in anna.client.get("/console/").text.split("Trasferisci a")[0]
+        # Accounts of other consortia are not listed to anna (transfer targets).
+        names = {o["username"] for o in anna.get("/operators").json()["operators"]}
+        assert names == {"anna", "bruno", "sara"}
         # The inrete operator and the supervisor see it; the inrete operator claims it.
         assert [r["conversation"]["id"] for r in ivo.get("/queue").json()["queued"]] == [cid]
         assert len(sara.get("/queue").json()["queued"]) == 1
