@@ -264,3 +264,17 @@ async def test_private_chat_rate_limit_and_global_limiter():
     assert times_1[1] < 0.4 and times_1[3] >= 0.8  # burst of 2, then ~2/s
     assert time_2 < 0.4  # another chat is not slowed down
     await limiter.shutdown()
+
+
+def test_unexpected_errors_answer_json_without_traceback(gateway_settings):
+    app = create_app(gateway_settings)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret detail")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom")
+    assert response.status_code == 500
+    assert response.json() == {"error": "internal error", "status": 500}
+    assert "secret detail" not in response.text
