@@ -57,6 +57,8 @@
   };
   var UNVERIFIED =
     "Da verificare: informazione non ancora verificata, conferma con il tuo Comune.";
+  var TEXT_HANDOFF = "Richiesta di parlare con un operatore registrata.";
+  var TEXT_DELETION = "Richiesta di cancellazione dei dati registrata.";
 
   // -- helpers ---------------------------------------------------------------------------
 
@@ -385,7 +387,8 @@
   }
 
   function renderOffice(custom) {
-    var ente = custom.ente_gestore && typeof custom.ente_gestore === "object" ? custom.ente_gestore : {};
+    var ente =
+      custom.ente_gestore && typeof custom.ente_gestore === "object" ? custom.ente_gestore : {};
     var box = el("div", "wcw-card-list");
     var card = el("article", "wcw-card");
     card.appendChild(el("h3", "", ente.name || "Servizi sociali"));
@@ -420,7 +423,11 @@
     var box = el("div", "wcw-card-list");
     var items = Array.isArray(custom.items) ? custom.items : [];
     box.appendChild(
-      el("p", "wcw-card-head", items.length ? "Opportunità aperte" : "Nessuna opportunità aperta al momento.")
+      el(
+        "p",
+        "wcw-card-head",
+        items.length ? "Opportunità aperte" : "Nessuna opportunità aperta al momento."
+      )
     );
     items.forEach(function (item) {
       if (!item || typeof item !== "object") {
@@ -456,9 +463,9 @@
       case "opportunities":
         return renderOpportunities(custom);
       case "handoff":
-        return bubble({ sender_kind: "system", text: "Richiesta di parlare con un operatore registrata." });
+        return bubble({ sender_kind: "system", text: TEXT_HANDOFF });
       case "data_deletion":
-        return bubble({ sender_kind: "system", text: "Richiesta di cancellazione dei dati registrata." });
+        return bubble({ sender_kind: "system", text: TEXT_DELETION });
       default:
         return null;
     }
@@ -712,7 +719,8 @@
   });
   resetButton.addEventListener("click", function () {
     var question =
-      "Vuoi iniziare una nuova conversazione? Quella attuale non sarà più visibile in questo browser.";
+      "Vuoi iniziare una nuova conversazione? " +
+      "Quella attuale non sarà più visibile in questo browser.";
     if (!window.confirm(question)) {
       return;
     }
