@@ -45,3 +45,12 @@ async def test_catalog_down_is_logged_without_arguments(catalog_down, caplog) ->
             await catalog_call("search_services", text="mio marito mi picchia")
     assert "catalog unavailable in search_services" in caplog.text
     assert "picchia" not in caplog.text
+
+
+def test_action_buttons_point_to_domain_intents(domain) -> None:
+    intents = set(domain["intents"])
+    for name, variants in domain["responses"].items():
+        for variant in variants:
+            for button in variant.get("buttons") or []:
+                intent = button["payload"].lstrip("/").split("{")[0]
+                assert intent in intents, (name, button)
