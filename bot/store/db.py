@@ -75,8 +75,6 @@ def init_db(engine: Engine) -> int:
             MIGRATIONS[step](conn)
         if version < SCHEMA_VERSION:
             conn.execute(
-                update(SchemaVersion)
-                .where(SchemaVersion.id == 1)
-                .values(version=SCHEMA_VERSION)
+                update(SchemaVersion).where(SchemaVersion.id == 1).values(version=SCHEMA_VERSION)
             )
         return max(version, SCHEMA_VERSION)
