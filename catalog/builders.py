@@ -190,12 +190,12 @@ def service(record: Record, provider_name: str) -> Service:
         )
         if helpline
         else None,
-        search=search_document(record, provider_name),
-        facets=service_facets(record),
+        search=(search := search_document(record, provider_name)),
+        facets=service_facets(record, search),
     )
 
 
-def service_facets(record: dict[str, Any]) -> list[ServiceFacet]:
+def service_facets(record: dict[str, Any], search: ServiceSearch) -> list[ServiceFacet]:
     """Search-index rows of a service: one per (category, area); none when inactive."""
     if record["status"] != "active":
         return []
@@ -216,6 +216,7 @@ def service_facets(record: dict[str, Any]) -> list[ServiceFacet]:
             max_age=record.get("max_age"),
             quality=quality,
             sort_name=record["name"],
+            search=search,
         )
         for category, primary in categories
         for scope, value in area_rows(record["area"])

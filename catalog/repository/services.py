@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select, text, tuple_
+from sqlalchemy import exists, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
-from catalog.constants import AREA_SCOPES, TARGET_GROUPS
+from catalog.constants import TARGET_GROUPS
 from catalog.models import (
     Comune,
     Helpline,
@@ -18,6 +18,7 @@ from catalog.models import (
     ServiceCategory,
     ServiceFacet,
 )
+from catalog.repository import fastpath
 from catalog.repository.areas import covering_pairs, scope_rank
 from catalog.repository.cards import ServiceCard, cards
 from catalog.repository.fts import text_matches
@@ -55,8 +56,11 @@ def search(
     Returns:
         The hits of the requested window and the total number of matches.
     """
+    sqlite = session.get_bind().dialect.name == "sqlite"
     if filters.comune is not None and not filters.terms:
-        rows, total = _by_area(session, filters, offset, limit)
+        rows, total = fastpath.by_area(session, filters, offset, limit)
+    elif filters.comune is not None and sqlite:
+        rows, total = fastpath.by_area_and_text(session, filters, offset, limit)
     else:
         rows, total = _ranked(session, filters, offset, limit)
     if not rows:
@@ -77,66 +81,6 @@ def _conditions(filters: SearchFilters) -> list[Any]:
             or_(f.max_age.is_(None), f.max_age >= filters.age),
         ]
     return conditions
-
-
-def _by_area(
-    session: Session, filters: SearchFilters, offset: int, limit: int
-) -> tuple[list[tuple[str, int]], int]:
-    """Fast path (comune, no text): one ordered index range per area scope, no sorting.
-
-    Every service has areas of a single scope, so the scopes partition the results: count
-    each scope's range (one UNION ALL query), then read only the ranges that overlap the
-    requested window, in index order. Plain SQL text: this runs on every search and building
-    expression trees would cost more than the queries themselves.
-    """
-    assert filters.comune is not None
-    groups: dict[str, list[str]] = {}
-    for scope, value in covering_pairs(filters.comune):
-        groups.setdefault(scope, []).append(value)
-    ordered = sorted(groups.items(), key=lambda item: AREA_SCOPES[item[0]][0])
-    params: dict[str, Any] = {}
-    base = ["category = :category" if filters.category else "extra = 0"]
-    params["category"] = filters.category
-    if filters.target_group is not None:
-        base.append("(tg_mask & :tg) != 0")
-        params["tg"] = 1 << TARGET_GROUPS.index(filters.target_group)
-    if filters.age is not None:
-        base.append("(min_age IS NULL OR min_age <= :age) AND (max_age IS NULL OR max_age >= :age)")
-        params["age"] = filters.age
-    wheres = []
-    for i, (scope, values) in enumerate(ordered):
-        params[f"s{i}"] = scope
-        names = [f"v{i}_{j}" for j in range(len(values))]
-        params.update(zip(names, values, strict=True))
-        in_list = ", ".join(f":{n}" for n in names)
-        wheres.append(" AND ".join([*base, f"scope = :s{i}", f"value IN ({in_list})"]))
-    counts = " UNION ALL ".join(
-        f"SELECT {i} AS i, count({'DISTINCT service_id' if len(values) > 1 else '*'}) AS n "
-        f"FROM service_facet WHERE {wheres[i]}"
-        for i, (_, values) in enumerate(ordered)
-    )
-    sizes = dict(session.execute(text(counts), params).tuples().all())
-    total = sum(sizes.values())
-    rows: list[tuple[str, int]] = []
-    start = 0
-    for i, (scope, values) in enumerate(ordered):
-        size = sizes.get(i, 0)
-        if size and offset < start + size and len(rows) < limit:
-            window = {"skip": max(0, offset - start), "take": limit - len(rows)}
-            sql = (
-                f"SELECT service_id FROM service_facet WHERE {wheres[i]} "
-                + (
-                    "GROUP BY service_id ORDER BY min(extra), min(quality), min(sort_name), "
-                    "service_id"
-                    if len(values) > 1
-                    else "ORDER BY extra, quality, sort_name, service_id"
-                )
-                + " LIMIT :take OFFSET :skip"
-            )
-            page = session.execute(text(sql), {**params, **window}).scalars().all()
-            rows += [(sid, AREA_SCOPES[scope][0]) for sid in page]
-        start += size
-    return rows, total
 
 
 def _ranked(

@@ -214,7 +214,7 @@ def test_fast_area_path_matches_the_general_ranking(
 ) -> None:
     """The index-range fast path returns exactly what the general GROUP BY ranking returns."""
     from catalog.db import session_scope
-    from catalog.repository import places
+    from catalog.repository import fastpath, places
     from catalog.repository import services as repo
     from wecare.text import normalize
 
@@ -223,6 +223,35 @@ def test_fast_area_path_matches_the_general_ranking(
         for extra in ({}, {"target_group": "anziani"}, {"age": 10}):
             filters = repo.SearchFilters(category=category, comune=found, **extra)
             for offset, limit in ((0, 100), (3, 4), (7, 5)):
-                fast = repo._by_area(session, filters, offset, limit)
+                fast = fastpath.by_area(session, filters, offset, limit)
                 general = repo._ranked(session, filters, offset, limit)
                 assert fast == general, (comune, category, extra, offset)
+
+
+@pytest.mark.parametrize("text", ["affitto sfratto", "non riesco a pagare l'affitto", "badante"])
+@pytest.mark.parametrize("category", [None, "housing", "elderly_care"])
+def test_text_fast_path_finds_the_same_services_in_the_same_area_order(
+    catalog_db_url: str, text: str, category: str | None
+) -> None:
+    """SQLite text+comune fast path: same matches and area order as the bm25 ranking.
+
+    SQLite only (the shared SQLite catalog): PostgreSQL always ranks with ts_rank.
+    """
+    from catalog.db import make_engine, session_scope
+    from catalog.repository import fastpath, places
+    from catalog.repository import services as repo
+    from catalog.textquery import query_terms
+    from wecare.text import normalize
+
+    loaded_engine = make_engine(catalog_db_url)
+    with session_scope(loaded_engine) as session:
+        for comune in ("Cuorgnè", "Ivrea", "Leinì"):
+            found = places.comune_by_key(session, normalize(comune))
+            filters = repo.SearchFilters(category=category, comune=found, terms=query_terms(text))
+            fast, fast_total = fastpath.by_area_and_text(session, filters, 0, 500)
+            general, general_total = repo._ranked(session, filters, 0, 500)
+            assert fast_total == general_total == len(fast)
+            assert sorted(fast) == sorted(general)
+            assert [rank for _, rank in fast] == sorted(rank for _, rank in fast)
+            window, total = fastpath.by_area_and_text(session, filters, 2, 3)
+            assert window == fast[2:5] and total == fast_total
