@@ -96,6 +96,8 @@ def generate(engine: Any, n: int, seed: int = 7) -> None:
     """Insert ``n`` synthetic services (with categories, groups, areas, documents, text)."""
     rng = random.Random(seed)
     words_bank = vocabulary()
+    with session_scope(engine) as session:
+        next_search_id = (session.scalar(select(func.max(ServiceSearch.id))) or 0) + 1
     # Zipf-like weights: frequent real words are common, rare ones rare (as in real text).
     zipf = [1 / (rank + 10) for rank in range(len(words_bank))]
     with session_scope(engine) as session:
@@ -138,9 +140,13 @@ def generate(engine: Any, n: int, seed: int = 7) -> None:
                 "extra_categories": [c["category"] for c in my_cats[1:]],
                 "area": {AREA_SEED_KEY[scope]: _seed_value(scope, value)},
             }
-            facets += [_facet_row(sid, f) for f in service_facets(record)]
-            search.append({"service_id": sid, "title": fold(f"{name} {' '.join(keywords)}"),
-                           "body": fold(summary)})  # fmt: skip
+            search_id, next_search_id = next_search_id, next_search_id + 1
+            document = ServiceSearch()
+            facets += [_facet_row(sid, search_id, f) for f in service_facets(record, document)]
+            title = fold(f"{name} {' '.join(keywords)}")
+            search.append(
+                {"id": search_id, "service_id": sid, "title": title, "body": fold(summary)}
+            )
         with session_scope(engine) as session:
             session.execute(insert(Service), services)
             for model, rows in ((ServiceCategory, cats), (ServiceTargetGroup, groups),
@@ -165,30 +171,47 @@ def _seed_value(scope: str, value: str) -> Any:
     return value
 
 
-def _facet_row(service_id: str, facet: ServiceFacet) -> dict[str, Any]:
-    columns = [c.key for c in ServiceFacet.__table__.columns if c.key not in ("id", "service_id")]
-    return {"service_id": service_id, **{c: getattr(facet, c) for c in columns}}
+def _facet_row(service_id: str, search_id: int, facet: ServiceFacet) -> dict[str, Any]:
+    skip = ("id", "service_id", "search_id")
+    columns = [c.key for c in ServiceFacet.__table__.columns if c.key not in skip]
+    row = {c: getattr(facet, c) for c in columns}
+    return {"service_id": service_id, "search_id": search_id, **row}
+
+
+# Query kinds. The actions always pass the category and the comune (plus the citizen's words
+# as text on the first attempt, and target group/age when known): those form the headline mix.
+# Text without category and category without comune are measured too, reported apart.
+ACTIONS_KINDS = ("category", "category+text")
 
 
 def queries(n: int, comuni: list[str], seed: int = 11) -> list[dict[str, Any]]:
-    """A reproducible mix: category+comune (most), +text, +target group/age, later pages."""
+    """A reproducible mix: 55 % category, 35 % category + text (both with a comune; a third
+    with target group or age), 5 % text + comune, 5 % category without comune (50 results)."""
     rng = random.Random(seed)
     out = []
     for _ in range(n):
         q: dict[str, Any] = {"comune": rng.choice(comuni), "page": rng.choice([1, 1, 1, 2, 3])}
         r = rng.random()
-        if r < 0.6:
+        if r < 0.9:
             q["category"] = rng.choice(CATEGORIES)
-        elif r < 0.9:
+            if r >= 0.55:
+                q["text"] = rng.choice(TEXTS)
+            if rng.random() < 0.2:
+                q["target_group"] = rng.choice(TARGET_GROUPS)
+            elif rng.random() < 0.15:
+                q["age"] = rng.choice([8, 30, 80])
+        elif r < 0.95:
             q["text"] = rng.choice(TEXTS)
         else:
-            q["category"], q["text"] = rng.choice(CATEGORIES), rng.choice(TEXTS)
-        if rng.random() < 0.2:
-            q["target_group"] = rng.choice(TARGET_GROUPS)
-        if rng.random() < 0.1:
-            q["age"] = rng.choice([8, 30, 80])
+            q = {"category": rng.choice(CATEGORIES), "page_size": 50}
         out.append(q)
     return out
+
+
+def kind_of(q: dict[str, Any]) -> str:
+    """Label of a query for the report."""
+    label = "+".join(k for k in ("category", "text") if k in q)
+    return label if "comune" in q else f"{label}, no comune"
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -219,14 +242,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     mix = queries(args.queries, comuni)
     for q in mix[:50]:  # warm-up (connection pool, statement cache, page cache)
         svc.search_services(**q)
-    timings: dict[str, list[float]] = {"all": [], "category": [], "text": [], "category+text": []}
+    timings: dict[str, list[float]] = {"actions mix": [], "all": []}
     for q in mix:
         start = time.perf_counter()
         svc.search_services(**q)
         ms = (time.perf_counter() - start) * 1000
-        kind = "+".join(k for k in ("category", "text") if k in q)
+        kind = kind_of(q)
         timings["all"].append(ms)
-        timings[kind].append(ms)
+        if kind in ACTIONS_KINDS:
+            timings["actions mix"].append(ms)
+        timings.setdefault(kind, []).append(ms)
     engine.dispose()
     if tmp is not None:
         tmp.cleanup()
@@ -237,8 +262,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
 def report(result: dict[str, Any], command: str) -> str:
     """Markdown block for docs/benchmarks.md."""
-    all_ms = result["timings"]["all"]
-    p95 = percentile(all_ms, 95)
+    p95 = percentile(result["timings"]["actions mix"], 95)
+    p95_all = percentile(result["timings"]["all"], 95)
     verdict = "meets" if p95 <= TARGET_P95_MS else "MISSES"
     load1 = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [
@@ -251,7 +276,9 @@ def report(result: dict[str, Any], command: str) -> str:
         f"Data: {result['services']} services ({result['services'] - 134} synthetic + the real "
         f"catalog), built in {result['build_s']:.0f} s. Call timed: "
         "`CatalogService.search_services` (comune resolution, ranked filtered search with total, "
-        "page of 5 with documents/contacts, ente gestore).",
+        "page of 5 with documents/contacts, ente gestore). *actions mix* = what the actions "
+        "send (category + comune, with the citizen's words as text on the first attempt, target "
+        "group/age when known); *all* adds text without category and category without comune.",
         "",
         "| queries | n | p50 ms | p95 ms | p99 ms | max ms |",
         "|---|---|---|---|---|---|",
@@ -262,7 +289,11 @@ def report(result: dict[str, Any], command: str) -> str:
                 f"| {kind} | {len(values)} | {percentile(values, 50):.2f} | "
                 f"{percentile(values, 95):.2f} | {percentile(values, 99):.2f} | {max(values):.2f} |"
             )
-    lines += ["", f"Target p95 ≤ {TARGET_P95_MS:.0f} ms: **{verdict}** (p95 {p95:.2f} ms)."]
+    lines += [
+        "",
+        f"Target p95 ≤ {TARGET_P95_MS:.0f} ms on the actions mix: **{verdict}** "
+        f"(p95 {p95:.2f} ms; all queries p95 {p95_all:.2f} ms).",
+    ]
     return "\n".join(lines)
 
 
