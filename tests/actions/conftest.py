@@ -129,13 +129,22 @@ def catalog(catalog_service: Any) -> Iterator[Any]:
     set_catalog(None)
 
 
-@pytest.fixture
-def catalog_down(tmp_path: Path) -> Iterator[Any]:
-    """A catalog whose SQLite file cannot be opened (its directory does not exist)."""
+@pytest.fixture(params=["empty", "unopenable"])
+def catalog_down(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A catalog whose database cannot be read.
+
+    ``empty``: a SQLite file without the catalog tables (never loaded); ``unopenable``: the
+    database path is a directory, so SQLite cannot open it at all.
+    """
     from catalog.db import make_engine
     from catalog.service import CatalogService
 
-    engine = make_engine(f"sqlite:///{tmp_path / 'missing' / 'catalog.db'}")
+    if request.param == "empty":
+        path = tmp_path / "empty.db"
+    else:
+        path = tmp_path / "a-directory"
+        path.mkdir()
+    engine = make_engine(f"sqlite:///{path}")
     service = CatalogService(engine)
     set_catalog(service)
     yield service

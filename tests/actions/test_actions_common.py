@@ -54,3 +54,19 @@ def test_action_buttons_point_to_domain_intents(domain) -> None:
             for button in variant.get("buttons") or []:
                 intent = button["payload"].lstrip("/").split("{")[0]
                 assert intent in intents, (name, button)
+
+
+async def test_raw_sqlalchemy_operational_error_is_catalog_down(caplog) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from actions.common import set_catalog
+
+    class Broken:
+        def resolve_comune(self, text: str) -> None:
+            raise OperationalError("SELECT 1", {"q": text}, Exception("disk I/O error"))
+
+    set_catalog(Broken())
+    with caplog.at_level(logging.ERROR, logger="actions.common"):
+        with pytest.raises(CatalogDown):
+            await catalog_call("resolve_comune", "Ivrea")
+    assert "disk I/O error" in caplog.text and "Ivrea" not in caplog.text
