@@ -29,22 +29,20 @@ def handoff_message(ente_gestore_id: str | None, reason: str) -> dict[str, Any]:
 
 
 def handoff_reason(tracker: Tracker) -> str:
-    """Return why the citizen is handed off (after a violence report, or on request)."""
-    if _after_violence(tracker):
-        return REASON_VIOLENCE
-    return REASON_REQUEST
+    """Return why the citizen is handed off.
 
-
-def _after_violence(tracker: Tracker) -> bool:
-    """Tell whether the last bot action before this turn was the violence answer."""
+    ``violence`` when violence was reported in this session (the operator console shows
+    these first), else ``citizen_request``.
+    """
     for event in reversed(tracker.events):
-        if event.get("event") != "action":
-            continue
-        name = event.get("name")
-        if name in ("action_listen", "action_extract_slots", "action_handoff"):
-            continue
-        return name == "action_report_violence"
-    return False
+        kind = event.get("event")
+        if kind == "session_started":
+            break
+        if kind == "user":
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            if intent == "report_violence":
+                return REASON_VIOLENCE
+    return REASON_REQUEST
 
 
 async def ente_for_handoff(tracker: Tracker) -> tuple[str | None, str | None, list[EventType]]:

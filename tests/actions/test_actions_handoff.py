@@ -59,3 +59,26 @@ async def test_data_deletion_sends_the_payload_and_forgets_slots(dispatcher, dom
     assert responses(dispatcher) == ["utter_data_deleted", "custom:data_deletion"]
     assert customs(dispatcher) == [{"type": "data_deletion"}]
     assert [e["event"] for e in events] == ["reset_slots"]
+
+
+async def test_handoff_later_in_a_violence_session_keeps_the_reason(dispatcher, domain) -> None:
+    history = [
+        {"event": "session_started"},
+        user_event("mio marito mi picchia", "report_violence"),
+        {"event": "action", "name": "action_report_violence"},
+        user_event("no", "deny"),
+        {"event": "action", "name": "utter_violence_no_operator"},
+    ]
+    tracker = make_tracker("voglio un operatore", "request_human", history=history)
+    await ActionHandoff().run(dispatcher, tracker, domain)
+    assert customs(dispatcher)[0]["reason"] == "violence"
+
+
+async def test_violence_in_an_earlier_session_does_not_count(dispatcher, domain) -> None:
+    history = [
+        user_event("mio marito mi picchia", "report_violence"),
+        {"event": "session_started"},
+    ]
+    tracker = make_tracker("voglio un operatore", "request_human", history=history)
+    await ActionHandoff().run(dispatcher, tracker, domain)
+    assert customs(dispatcher)[0]["reason"] == "citizen_request"
