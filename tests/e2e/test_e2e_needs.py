@@ -148,17 +148,17 @@ def test_comune_typo_in_sentence(chat: Chat) -> None:
 
 
 def test_comune_outside_asl_to4(chat: Chat) -> None:
-    """A comune outside the area: no local ente gestore, only regional/national resources."""
+    """A comune outside the area: said so, then regional/national resources only."""
     chat.say("cerco lavoro")
     replies = chat.say("Torino")
-    kinds = replies.kinds()
-    assert replies.texts, chat.transcript()
-    if "services" in kinds:
-        payload = services_payload(replies)
-        assert ente_id(payload) is None, chat.transcript()
-        assert all(s.get("scope") in (None, "regional", "national") for s in payload["services"]), (
-            chat.transcript()
-        )
+    assert "torino" in replies.text.lower(), chat.transcript()
+    payload = services_payload(replies)
+    assert payload["category"] == "employment", payload
+    assert ente_id(payload) is None, chat.transcript()
+    assert payload["services"], chat.transcript()
+    assert all(s.get("scope") in ("regional", "national") for s in payload["services"]), (
+        chat.transcript()
+    )
 
 
 def test_pagination_keeps_category_and_comune(chat: Chat) -> None:

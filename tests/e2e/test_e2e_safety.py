@@ -110,6 +110,24 @@ def test_low_confidence_asks_intendevi(chat: Chat) -> None:
     assert "intendevi" in replies.text.lower(), chat.transcript()
     assert replies.buttons, chat.transcript()
     assert not {"services", "emergency", "handoff"} & set(replies.kinds()), chat.transcript()
+    # choosing a need among the suggestions goes on like a typed need: the comune question
+    need = next((p for p in replies.payloads if p.startswith("/need_")), None)
+    if need is not None:
+        follow = chat.say(need)
+        assert "comune" in follow.text.lower(), chat.transcript()
+        assert "services" in chat.say("Cuorgnè").kinds(), chat.transcript()
+
+
+def test_appointment_at_the_competent_ente(chat: Chat) -> None:
+    first = chat.say("vorrei un appuntamento con l'assistente sociale")
+    assert "comune" in first.text.lower(), chat.transcript()
+    replies = chat.say("Cuorgnè")
+    kinds = replies.kinds()
+    assert "office" in kinds or "handoff" in kinds, chat.transcript()
+    if "office" in kinds:
+        assert ente_id(replies.custom("office")) == "ciss38", chat.transcript()
+    else:
+        assert replies.custom("handoff")["ente_gestore_id"] == "ciss38", chat.transcript()
 
 
 def test_office_info(chat: Chat) -> None:
