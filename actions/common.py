@@ -21,6 +21,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import OperationalError
 
+from catalog.service import CatalogService, CatalogUnavailable
+
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
@@ -41,25 +43,16 @@ def set_catalog(service: Any) -> None:
     _catalog = service
 
 
-def get_catalog() -> Any:
+def get_catalog() -> CatalogService:
     """Return the process-wide ``CatalogService``, created from the settings on first use."""
     global _catalog
     if _catalog is None:
-        from catalog.service import CatalogService
-
         _catalog = CatalogService.from_settings()
     return _catalog
 
 
-def _down_errors() -> tuple[type[BaseException], ...]:
-    errors: list[type[BaseException]] = [OperationalError]
-    try:
-        from catalog.service import CatalogUnavailable
-    except ImportError:  # pragma: no cover - older catalog without the exception
-        pass
-    else:
-        errors.append(CatalogUnavailable)
-    return tuple(errors)
+#: Errors that mean "the catalog database cannot be read".
+CATALOG_DOWN_ERRORS: tuple[type[BaseException], ...] = (CatalogUnavailable, OperationalError)
 
 
 async def catalog_call(method: str, *args: Any, **kwargs: Any) -> Any:
@@ -69,12 +62,11 @@ async def catalog_call(method: str, *args: Any, **kwargs: Any) -> Any:
         CatalogDown: the catalog database is unreachable or broken. The cause is logged
             at ERROR without the arguments (they may hold the citizen's words).
     """
-    down = _down_errors()
     try:
         service = await asyncio.to_thread(get_catalog)
         function: Callable[..., Any] = getattr(service, method)
         return await asyncio.to_thread(function, *args, **kwargs)
-    except down as exc:
+    except CATALOG_DOWN_ERRORS as exc:
         cause = getattr(exc, "orig", None) or exc
         log.error("catalog unavailable in %s: %s: %s", method, type(exc).__name__, cause)
         raise CatalogDown(method) from exc

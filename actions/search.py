@@ -43,7 +43,7 @@ def search_request(tracker: Tracker) -> tuple[str | None, str | None]:
 
     The category comes from the latest ``need_*`` message (the form may have asked the
     comune in between), else from the ``need_category`` slot; the text is that message's
-    text (None for button payloads, or when the message is of another category).
+    text (None for button payloads).
     """
     event = last_user_event(tracker, SEARCH_INTENTS)
     slot_category = tracker.get_slot("need_category")
