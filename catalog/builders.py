@@ -27,6 +27,7 @@ from catalog.models import (
     ServiceTargetGroup,
 )
 from catalog.seedfiles import Record
+from catalog.textquery import facets_document
 from wecare.text import fold, normalize
 
 
@@ -139,10 +140,15 @@ def comune_fuori_area(row: Record) -> ComuneFuoriArea:
 
 
 def search_document(record: dict[str, Any], provider_name: str) -> ServiceSearch:
-    """Folded (accent-free, lowercase) text indexed for full-text search."""
+    """Folded (accent-free, lowercase) text indexed for full-text search, with facet tokens."""
     title = " ".join([record["name"], *map(str, record.get("keywords") or [])])
     body = " ".join(str(record.get(key) or "") for key in ("summary", "description", "eligibility"))
-    return ServiceSearch(title=fold(title), body=fold(f"{body} {provider_name}"))
+    categories = [record["category"], *(record.get("extra_categories") or [])]
+    return ServiceSearch(
+        title=fold(title),
+        body=fold(f"{body} {provider_name}"),
+        facets=facets_document(categories, area_rows(record["area"])),
+    )
 
 
 def service(record: Record, provider_name: str) -> Service:

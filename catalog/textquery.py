@@ -53,3 +53,24 @@ def sqlite_match(terms: list[str]) -> str:
 def postgres_tsquery(terms: list[str]) -> str:
     """``to_tsquery('italian', …)`` expression: any of the words, stemmed, as prefixes."""
     return " | ".join(f"{t}:*" for t in terms)
+
+
+def area_token(scope: str, value: str) -> str:
+    """Full-text token of an area (``ente_gestore``, ``ciss38`` -> ``zzaenteciss38``).
+
+    Area and category tokens live in the ``facets`` column of the full-text index, so that a
+    text search intersects "matches the words" with "available in this comune / category"
+    inside FTS5 instead of probing every match.
+    """
+    return "zza" + (scope + normalize(value)).replace("_", "").replace(" ", "")
+
+
+def category_token(category: str) -> str:
+    """Full-text token of a category (``economic_support`` -> ``zzceconomicsupport``)."""
+    return "zzc" + category.replace("_", "")
+
+
+def facets_document(categories: list[str], areas: list[tuple[str, str]]) -> str:
+    """The ``facets`` text of a service: its category and area tokens."""
+    tokens = [category_token(c) for c in categories] + [area_token(s, v) for s, v in areas]
+    return " ".join(dict.fromkeys(tokens))

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from catalog.textquery import postgres_tsquery, sqlite_match
 
 _SQLITE = (
-    "SELECT ss.service_id AS service_id, bm25(service_fts, 5.0, 1.0) AS score "
+    "SELECT ss.service_id AS service_id, bm25(service_fts, 5.0, 1.0, 0.0) AS score "
     "FROM service_fts JOIN service_search ss ON ss.id = service_fts.rowid "
     "WHERE service_fts MATCH :fts_query ORDER BY score LIMIT :fts_limit"
 )
@@ -35,7 +35,8 @@ def text_matches(session: Session, terms: list[str]) -> CTE:
     if session.get_bind().dialect.name == "postgresql":
         statement = text(_POSTGRES).bindparams(fts_query=postgres_tsquery(terms))
     else:
-        statement = text(_SQLITE).bindparams(fts_query=sqlite_match(terms))
+        words = f"{{title body}} : ({sqlite_match(terms)})"  # not the facet tokens
+        statement = text(_SQLITE).bindparams(fts_query=words)
     statement = statement.bindparams(fts_limit=TEXT_CANDIDATES)
     columns = statement.columns(column("service_id", String), column("score", Float))
     return columns.cte("fts").prefix_with("MATERIALIZED")
