@@ -50,6 +50,7 @@ from catalog.models import (  # noqa: E402
 )
 from catalog.repository.maintenance import analyze  # noqa: E402
 from catalog.service import CatalogService  # noqa: E402
+from catalog.textquery import facets_document  # noqa: E402
 from wecare.text import fold  # noqa: E402
 
 BENCH_MD = ROOT / "docs" / "benchmarks.md"
@@ -144,9 +145,9 @@ def generate(engine: Any, n: int, seed: int = 7) -> None:
             document = ServiceSearch()
             facets += [_facet_row(sid, search_id, f) for f in service_facets(record, document)]
             title = fold(f"{name} {' '.join(keywords)}")
-            search.append(
-                {"id": search_id, "service_id": sid, "title": title, "body": fold(summary)}
-            )
+            facet_text = facets_document([category, *record["extra_categories"]], [(scope, value)])
+            search.append({"id": search_id, "service_id": sid, "title": title,
+                           "body": fold(summary), "facets": facet_text})  # fmt: skip
         with session_scope(engine) as session:
             session.execute(insert(Service), services)
             for model, rows in ((ServiceCategory, cats), (ServiceTargetGroup, groups),
