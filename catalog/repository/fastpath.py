@@ -23,13 +23,23 @@ _PAGE_ORDER = "ORDER BY extra, quality, sort_name, service_id"
 _GROUPED_ORDER = "GROUP BY service_id ORDER BY min(extra), min(quality), min(sort_name), service_id"
 
 
-def _area_sql(filters: SearchFilters) -> tuple[list[tuple[str, list[str]]], list[str], dict]:
-    """Scopes (narrowest first), one WHERE clause per scope, and the bound parameters."""
-    assert filters.comune is not None
-    groups: dict[str, list[str]] = {}
-    for scope, value in covering_pairs(filters.comune):
-        groups.setdefault(scope, []).append(value)
-    ordered = sorted(groups.items(), key=lambda item: AREA_SCOPES[item[0]][0])
+def _area_sql(
+    filters: SearchFilters,
+) -> tuple[list[tuple[str, list[str] | None]], list[str], dict[str, Any]]:
+    """Scopes in result order, one WHERE clause per scope, and the bound parameters.
+
+    With a comune: its covering areas, narrowest first. Without: every scope, widest first,
+    with any value (``None``).
+    """
+    ordered: list[tuple[str, list[str] | None]]
+    if filters.comune is not None:
+        groups: dict[str, list[str]] = {}
+        for scope, value in covering_pairs(filters.comune):
+            groups.setdefault(scope, []).append(value)
+        ordered = sorted(groups.items(), key=lambda item: AREA_SCOPES[item[0]][0])
+    else:
+        scopes = sorted(AREA_SCOPES, key=lambda scope: -AREA_SCOPES[scope][0])
+        ordered = [(scope, None) for scope in scopes]
     params: dict[str, Any] = {"category": filters.category}
     base = ["category = :category" if filters.category else "extra = 0"]
     if filters.target_group is not None:
@@ -41,20 +51,27 @@ def _area_sql(filters: SearchFilters) -> tuple[list[tuple[str, list[str]]], list
     wheres = []
     for i, (scope, values) in enumerate(ordered):
         params[f"s{i}"] = scope
-        names = [f"v{i}_{j}" for j in range(len(values))]
-        params.update(zip(names, values, strict=True))
-        in_list = ", ".join(f":{n}" for n in names)
-        wheres.append(" AND ".join([*base, f"scope = :s{i}", f"value IN ({in_list})"]))
+        clause = [*base, f"scope = :s{i}"]
+        if values is not None:
+            names = [f"v{i}_{j}" for j in range(len(values))]
+            params.update(zip(names, values, strict=True))
+            clause.append(f"value IN ({', '.join(f':{n}' for n in names)})")
+        wheres.append(" AND ".join(clause))
     return ordered, wheres, params
+
+
+def _single(values: list[str] | None) -> bool:
+    """One area value: a service has at most one facet row in the range (no grouping)."""
+    return values is not None and len(values) == 1
 
 
 def by_area(
     session: Session, filters: SearchFilters, offset: int, limit: int
 ) -> tuple[list[tuple[str, int]], int]:
-    """Comune, no text: count each scope's range (one UNION ALL), read only the needed ones."""
+    """No text: count each scope's range (one UNION ALL), read only the ranges needed."""
     ordered, wheres, params = _area_sql(filters)
     counts = " UNION ALL ".join(
-        f"SELECT {i} AS i, count({'DISTINCT service_id' if len(values) > 1 else '*'}) AS n "
+        f"SELECT {i} AS i, count({'*' if _single(values) else 'DISTINCT service_id'}) AS n "
         f"FROM service_facet WHERE {wheres[i]}"
         for i, (_, values) in enumerate(ordered)
     )
@@ -65,7 +82,7 @@ def by_area(
         size = sizes.get(i, 0)
         if size and offset < start + size and len(rows) < limit:
             window = {"skip": max(0, offset - start), "take": limit - len(rows)}
-            order = _GROUPED_ORDER if len(values) > 1 else _PAGE_ORDER
+            order = _PAGE_ORDER if _single(values) else _GROUPED_ORDER
             sql = f"SELECT service_id FROM service_facet WHERE {wheres[i]} {order} "
             page = session.execute(text(sql + "LIMIT :take OFFSET :skip"), {**params, **window})
             rows += [(sid, AREA_SCOPES[scope][0]) for sid in page.scalars()]

@@ -57,7 +57,7 @@ def search(
         The hits of the requested window and the total number of matches.
     """
     sqlite = session.get_bind().dialect.name == "sqlite"
-    if filters.comune is not None and not filters.terms:
+    if not filters.terms:
         rows, total = fastpath.by_area(session, filters, offset, limit)
     elif filters.comune is not None and sqlite:
         rows, total = fastpath.by_area_and_text(session, filters, offset, limit)
