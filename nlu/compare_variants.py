@@ -2,9 +2,9 @@
 
     .venv-rasa/bin/python -m nlu.compare_variants [--only NAME ...]
 
-For each ``nlu/configs/<name>.yml``: ``scripts/train.sh --nlu-only --config ... --name
+For each ``nlu/configs/<name>.yml``: ``scripts/train.sh --nlu-only --cold --config ... --name
 variant-<name>`` (skipped when that model is up to date), then ``nlu.evaluate --no-report
---json`` pinned to one core. Results go to ``docs/nlu_variants.json``, which
+--json`` pinned to one core. Results go to ``nlu/configs/measured.json``, which
 ``docs/nlu_report.md`` turns into the variants table. A config whose spaCy model is not
 installed (``it_core_news_sm``) is listed as not measured, with the reason. One training at a
 time: the machine has 2 cores.
@@ -23,12 +23,14 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CONFIGS = REPO_ROOT / "nlu" / "configs"
-OUT = REPO_ROOT / "docs" / "nlu_variants.json"
+OUT = REPO_ROOT / "nlu" / "configs" / "measured.json"
 
 NOTES = [
     "Variant training times are NLU-only (`rasa train nlu` with an empty Rasa cache); the full "
     "`make train` adds the dialogue policies.",
     "Macro-F1 counts a FallbackClassifier fallback as a miss; top-1 is the classifier alone. "
+    "One training run per variant (no repeats): differences of about 0.01 or less may be "
+    "run-to-run noise of DIET's random initialisation rather than a real difference.",
     "All variants share the comune recogniser, which reads the raw text (not the pipeline's "
     "tokens), so their comune accuracy is the same by construction.",
 ]
@@ -108,6 +110,7 @@ def measure(config: Path) -> dict[str, Any]:
             "target_group_accuracy": res["target_group_accuracy"],
             "p50": res["latency_ms"]["p50"],
             "p95": res["latency_ms"]["p95"],
+            "eval_loadavg": res["latency_ms"].get("loadavg_1min"),
             "top_confusions": res["confusion_pairs"][:5],
         }
     )
@@ -120,7 +123,7 @@ def measure(config: Path) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Measure the variants and write ``docs/nlu_variants.json``."""
+    """Measure the variants and write ``nlu/configs/measured.json``."""
     parser = argparse.ArgumentParser(description="Measure the NLU pipeline variants")
     parser.add_argument("--only", nargs="*", help="variant names (config stems) to re-measure")
     args = parser.parse_args(argv)

@@ -44,7 +44,7 @@ TEST_NLU = REPO_ROOT / "tests" / "nlu" / "test_nlu.yml"
 COMUNI_TEST = REPO_ROOT / "tests" / "nlu" / "comuni_test.yml"
 REPORT = REPO_ROOT / "docs" / "nlu_report.md"
 PNG = REPO_ROOT / "docs" / "nlu_confusion.png"
-VARIANTS_JSON = REPO_ROOT / "docs" / "nlu_variants.json"
+VARIANTS_JSON = REPO_ROOT / "nlu" / "configs" / "measured.json"
 FALLBACK = "nlu_fallback"
 
 
@@ -140,6 +140,14 @@ def fallback_sweep(rows: list[dict[str, Any]], labels: list[str]) -> list[dict[s
     return out
 
 
+def _loadavg() -> float | None:
+    """The 1-minute load average (other work on the shared cores skews latency), or None."""
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _first_comune(parse: dict[str, Any]) -> str | None:
     """Value of the first ``comune`` entity of a parse result, or None."""
     values = [e["value"] for e in parse.get("entities") or [] if e.get("entity") == "comune"]
@@ -189,6 +197,7 @@ def evaluate(
         return result, (time.perf_counter() - start) * 1000
 
     parse("buongiorno")  # warm-up (graph tracing)
+    load_before = _loadavg()
     examples = load_test_examples(test_path)
     cases = load_comuni_cases(comuni_path)
     timings: list[tuple[float, str]] = []
@@ -240,6 +249,7 @@ def evaluate(
             }
         )
     loop.close()
+    load_after = _loadavg()
 
     gold = [r["gold"] for r in rows]
     top1 = [r["pred"] for r in rows]
@@ -295,6 +305,7 @@ def evaluate(
             "p50": percentile(ms_values, 50),
             "p95": percentile(ms_values, 95),
             "max": max(ms_values) if ms_values else float("nan"),
+            "loadavg_1min": [load_before, load_after],
         },
         "slowest": [
             {"ms": round(ms, 2), "text": t} for ms, t in sorted(timings, reverse=True)[:10]
@@ -444,7 +455,9 @@ def write_report(results: dict[str, Any], path: Path = REPORT) -> None:
         f"({results['target_group_false_positives']} examples with a spurious target_group) | "
         f"| `{EVAL_CMD}` |",
         f"| parse latency p50 / p95 (one process, one core, {lat['n']} parses) | "
-        f"{lat['p50']:.1f} / {lat['p95']:.1f} ms (max {lat['max']:.1f}) | p95 ≤ 30 ms | "
+        f"{lat['p50']:.1f} / {lat['p95']:.1f} ms (max {lat['max']:.1f}; 1-min load average "
+        f"{lat.get('loadavg_1min', ['?', '?'])[0]} → {lat.get('loadavg_1min', ['?', '?'])[1]} "
+        "on the 2 shared cores) | p95 ≤ 30 ms | "
         f"`{EVAL_CMD}` |",
         f"| model load (`Agent.load`) | {results['load_seconds']:.1f} s | | `{EVAL_CMD}` |",
     ]
@@ -497,13 +510,13 @@ def write_report(results: dict[str, Any], path: Path = REPORT) -> None:
             "",
             "| variant | config | intent macro-F1 (fallback = miss) | top-1 macro-F1 | "
             "fallbacks | comune acc. | target_group acc. | parse p50 / p95 ms | "
-            "NLU training s |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "NLU training s | 1-min load avg. (training; evaluation) |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for v in variants.get("variants", []):
             if "error" in v:
                 lines.append(
-                    f"| {v['name']} | `{v['config']}` | not measured: {v['error']} | | | | | | |"
+                    f"| {v['name']} | `{v['config']}` | not measured: {v['error']} | | | | | | | |"
                 )
                 continue
             lines.append(
@@ -511,7 +524,8 @@ def write_report(results: dict[str, Any], path: Path = REPORT) -> None:
                 f"{_fmt(v.get('intent_macro_f1_top1'))} | {v.get('fallback_count', 'n/a')} | "
                 f"{_fmt(v.get('comune_accuracy'))} | {_fmt(v.get('target_group_accuracy'))} | "
                 f"{_fmt(v.get('p50'), 1)} / {_fmt(v.get('p95'), 1)} | "
-                f"{_fmt(v.get('train_seconds'), 0)} |"
+                f"{_fmt(v.get('train_seconds'), 0)} | {_loads(v.get('train_loadavg'))}; "
+                f"{_loads(v.get('eval_loadavg'))} |"
             )
         if variants.get("notes"):
             lines += ["", *[f"- {note}" for note in variants["notes"]]]
@@ -548,6 +562,13 @@ def write_report(results: dict[str, Any], path: Path = REPORT) -> None:
     lines += [f"| {s['ms']:.1f} | {s['text'][:90]} |" for s in results["slowest"]]
     lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _loads(pair: list[float | None] | None) -> str:
+    """Format a ``[start, end]`` load-average pair."""
+    if not pair or pair[0] is None:
+        return "n/a"
+    return f"{pair[0]} → {pair[1]}"
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:

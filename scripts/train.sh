@@ -50,14 +50,16 @@ stamp=$( { echo "nlu_only=$nlu_only"; find "${inputs[@]}" -type f \
     \( -name '*.yml' -o -name '*.yaml' -o -name '*.py' -o -name '*.csv' -o -name '*.txt' -o -name '*.json' \) \
     -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
 
+# Before the up-to-date check: the model does not contain the spaCy pipeline (SpacyNLP loads it
+# from its path at run time), so it must exist even when no training is needed (idempotent).
+if grep -qE '^\s*-\s*name:\s*SpacyNLP' "$config"; then
+    echo "[train] checking the Italian spaCy pipeline used by $config"
+    "$RASA_PY" -m nlu.spacy_it.build --check-config "$config"
+fi
+
 if [ "$force" = 0 ] && [ -f "$model" ] && [ -f "$stamp_file" ] && [ "$(cat "$stamp_file")" = "$stamp" ]; then
     echo "[train] $model is up to date (inputs stamp $stamp): nothing to do"
     exit 0
-fi
-
-if grep -qE '^\s*-\s*name:\s*SpacyNLP' "$config"; then
-    echo "[train] building the Italian spaCy pipeline used by $config"
-    "$RASA_PY" -m nlu.spacy_it.build --check-config "$config"
 fi
 
 cache_dir=""
