@@ -244,21 +244,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     for q in mix[:50]:  # warm-up (connection pool, statement cache, page cache)
         svc.search_services(**q)
     timings: dict[str, list[float]] = {"actions mix": [], "all": []}
+    cpu: dict[str, list[float]] = {"actions mix": [], "all": []}
     for q in mix:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         svc.search_services(**q)
         ms = (time.perf_counter() - start) * 1000
+        cpu_ms = (time.process_time() - start_cpu) * 1000
         kind = kind_of(q)
-        timings["all"].append(ms)
-        if kind in ACTIONS_KINDS:
-            timings["actions mix"].append(ms)
-        timings.setdefault(kind, []).append(ms)
+        keys = ["all", kind] + (["actions mix"] if kind in ACTIONS_KINDS else [])
+        for key in keys:
+            timings.setdefault(key, []).append(ms)
+            cpu.setdefault(key, []).append(cpu_ms)
     engine.dispose()
     if tmp is not None:
         tmp.cleanup()
     return {"url": engine.url.render_as_string(True).split("@")[-1] if "@" in url else
             engine.url.drivername, "services": total, "build_s": build_s,
-            "timings": timings}  # fmt: skip
+            "timings": timings, "cpu": cpu}  # fmt: skip
 
 
 def report(result: dict[str, Any], command: str) -> str:
@@ -281,19 +283,24 @@ def report(result: dict[str, Any], command: str) -> str:
         "send (category + comune, with the citizen's words as text on the first attempt, target "
         "group/age when known); *all* adds text without category and category without comune.",
         "",
-        "| queries | n | p50 ms | p95 ms | p99 ms | max ms |",
-        "|---|---|---|---|---|---|",
+        "| queries | n | p50 ms | p95 ms | p99 ms | max ms | CPU p50 ms | CPU p95 ms |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for kind, values in result["timings"].items():
         if values:
+            cpu = result["cpu"][kind]
             lines.append(
                 f"| {kind} | {len(values)} | {percentile(values, 50):.2f} | "
-                f"{percentile(values, 95):.2f} | {percentile(values, 99):.2f} | {max(values):.2f} |"
+                f"{percentile(values, 95):.2f} | {percentile(values, 99):.2f} | {max(values):.2f} "
+                f"| {percentile(cpu, 50):.2f} | {percentile(cpu, 95):.2f} |"
             )
     lines += [
         "",
-        f"Target p95 ≤ {TARGET_P95_MS:.0f} ms on the actions mix: **{verdict}** "
-        f"(p95 {p95:.2f} ms; all queries p95 {p95_all:.2f} ms).",
+        f"Target p95 ≤ {TARGET_P95_MS:.0f} ms on the actions mix (wall clock): **{verdict}** "
+        f"(p95 {p95:.2f} ms; all queries p95 {p95_all:.2f} ms). CPU time of the process "
+        f"(what the search itself costs, without waiting for a core on a shared machine): "
+        f"p95 {percentile(result['cpu']['actions mix'], 95):.2f} ms on the actions mix, "
+        f"{percentile(result['cpu']['all'], 95):.2f} ms on all queries.",
     ]
     return "\n".join(lines)
 
