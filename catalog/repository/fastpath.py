@@ -121,16 +121,23 @@ def by_area_and_text(
         f"WHEN :s{i} THEN {AREA_SCOPES[scope][0]}" for i, (scope, _) in enumerate(ordered)
     )
     area = " OR ".join(f"({w})" for w in wheres)
+    title_tier = "CASE WHEN search_id IN (SELECT rid FROM titles) THEN 0 ELSE 1 END"
+    if all(_single(values) for _, values in ordered):  # one facet row per service: no GROUP BY
+        columns = f"CASE scope {ranks} END AS rank"
+        order = f"ORDER BY rank, extra, {title_tier}, quality, sort_name, service_id"
+    else:
+        columns = f"min(CASE scope {ranks} END) AS rank"
+        order = (
+            f"GROUP BY service_id ORDER BY rank, min(extra), min({title_tier}), min(quality), "
+            "min(sort_name), service_id"
+        )
     sql = (
         "WITH hits AS MATERIALIZED (SELECT rowid AS rid FROM service_fts "
         "WHERE service_fts MATCH :q), "
         "titles AS MATERIALIZED (SELECT rowid AS rid FROM service_fts "
         "WHERE service_fts MATCH :qt) "
-        f"SELECT service_id, min(CASE scope {ranks} END) AS rank, count(*) OVER () AS total "
-        f"FROM {source} WHERE ({area}) {probe}"
-        "GROUP BY service_id ORDER BY rank, min(extra), "
-        "min(CASE WHEN search_id IN (SELECT rid FROM titles) THEN 0 ELSE 1 END), "
-        "min(quality), min(sort_name), service_id LIMIT :take OFFSET :skip"
+        f"SELECT service_id, {columns}, count(*) OVER () AS total "
+        f"FROM {source} WHERE ({area}) {probe}{order} LIMIT :take OFFSET :skip"
     )
     result = session.execute(text(sql), params).all()
     if result:

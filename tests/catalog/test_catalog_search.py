@@ -208,7 +208,7 @@ def test_get_service_and_ente(svc: CatalogService) -> None:
 
 
 @pytest.mark.parametrize("category", [None, "housing", "elderly_care", "violence"])
-@pytest.mark.parametrize("comune", ["Cuorgnè", "Ivrea", "Leinì", "Ciriè", None])
+@pytest.mark.parametrize("comune", ["Cuorgnè", "Ivrea", "Leinì", "Ciriè", "Cuceglio", None])
 def test_fast_area_path_matches_the_general_ranking(
     loaded_engine: Engine, comune: str | None, category: str | None
 ) -> None:
@@ -245,7 +245,7 @@ def test_text_fast_path_finds_the_same_services_in_the_same_area_order(
 
     loaded_engine = make_engine(catalog_db_url)
     with session_scope(loaded_engine) as session:
-        for comune in ("Cuorgnè", "Ivrea", "Leinì"):
+        for comune in ("Cuorgnè", "Ivrea", "Leinì", "Cuceglio"):  # Cuceglio: two enti
             found = places.comune_by_key(session, normalize(comune))
             filters = repo.SearchFilters(category=category, comune=found, terms=query_terms(text))
             fast, fast_total = fastpath.by_area_and_text(session, filters, 0, 500)
