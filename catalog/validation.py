@@ -154,10 +154,10 @@ def _check_service(c: _Checker, orgs: set[str], comuni: set[str], template: bool
     c.str_list("documents")
     c.one_of("status", STATUSES)
     _common(c)
-    ages = [r.get("min_age"), r.get("max_age")]
-    if any(a is not None and (not isinstance(a, int) or isinstance(a, bool)) for a in ages):
+    low, high = r.get("min_age"), r.get("max_age")
+    if any(a is not None and (not isinstance(a, int) or isinstance(a, bool)) for a in (low, high)):
         c.fail("min_age/max_age must be whole numbers or null")
-    elif None not in ages and ages[0] > ages[1]:
+    elif low is not None and high is not None and low > high:
         c.fail("min_age is greater than max_age")
     if r.get("last_verified") is not None and not isinstance(r["last_verified"], date):
         c.fail("last_verified must be a date (YYYY-MM-DD) or null")
