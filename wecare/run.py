@@ -424,7 +424,7 @@ def _port_of(url: str, default: int) -> int:
     return urlsplit(url).port or default
 
 
-def _print_welcome(stack: Stack) -> None:
+def _print_welcome(stack: Stack, token_hint: str) -> None:
     gateway = stack.gateway_url
     lines = ["", "WeCare Assistant is running. Chat with it:"]
     if gateway:
@@ -433,9 +433,9 @@ def _print_welcome(stack: Stack) -> None:
         f"  REST (curl)  curl -s {stack.rasa_url}/webhooks/rest/webhook \\",
         '                 -d \'{"sender":"t1","message":"abito a Cuorgnè e non riesco a '
         "pagare l affitto\"}'",
-        f"  Rasa API     {stack.rasa_url}/status?token=<token in {TOKEN_FILE}>",
+        f"  Rasa API     {stack.rasa_url}/status?token={token_hint}",
         f"  actions      {stack.action_url}/health",
-        f"  logs         {stack.log_dir}/{{rasa,actions,gateway}}.log",
+        f"  logs         {stack.log_dir}/<{','.join(c.spec.name for c in stack.children)}>.log",
         "Ctrl-C stops everything.",
         "",
     ]
@@ -472,7 +472,7 @@ def run_stack(args: argparse.Namespace) -> int:
     token = settings.rasa_token or secrets.token_urlsafe(24)
     if not settings.rasa_token:
         _say(f"RASA_TOKEN not set: generated a random token for this session ({TOKEN_FILE})")
-    _write_token(token)
+        _write_token(token)
     stack = Stack(
         rasa_port=rasa_port,
         action_port=action_port,
@@ -496,7 +496,7 @@ def run_stack(args: argparse.Namespace) -> int:
         ) + f" (logs in {stack.log_dir})")  # fmt: skip
         stack.start()
         stack.wait_ready(args.timeout, _say)
-        _print_welcome(stack)
+        _print_welcome(stack, "$RASA_TOKEN" if settings.rasa_token else f"<{TOKEN_FILE}>")
         while True:
             dead = stack.dead_child()
             if dead is not None:
