@@ -38,6 +38,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import websockets
@@ -84,6 +85,8 @@ class LevelResult:
     think: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)
     errors: int = 0
+    total_replies: int = 0  # warm-up included, for the CPU share
+    rasa_cpu_ms: float | None = None  # Rasa process CPU time per reply
 
     def pct(self, q: float) -> float:
         """Return the q-th percentile (0-100) in ms, nearest-rank."""
@@ -104,7 +107,9 @@ class LevelResult:
         return (
             f"| {self.target} | {self.think:g} | {self.concurrency} | {len(self.latencies_ms)} | "
             f"{self.pct(50):.0f} | {self.pct(95):.0f} | {self.pct(99):.0f} | {mean:.0f} | "
-            f"{self.rate:.1f} | {self.errors} |"
+            f"{self.rate:.1f} | "
+            + ("-" if self.rasa_cpu_ms is None else f"{self.rasa_cpu_ms:.0f}")
+            + f" | {self.errors} |"
         )
 
 
@@ -136,6 +141,7 @@ async def _citizen(
                 except Exception:  # noqa: BLE001
                     result.errors += 1
                     break
+                result.total_replies += 1
                 if t0 >= measure_from:
                     result.latencies_ms.append((time.monotonic() - t0) * 1000)
                 if think:
@@ -207,8 +213,10 @@ async def run_level(
     duration: float,
     warmup: float,
     think: float,
+    rasa_pid: int | None = None,
 ) -> LevelResult:
     """Run ``concurrency`` citizens for ``warmup + duration`` seconds; measure the last part."""
+    cpu0 = process_cpu_seconds(rasa_pid)
     start = time.monotonic()
     result = LevelResult(target, concurrency, duration, think)
     measure_from, stop_at = start + warmup, start + warmup + duration
@@ -217,7 +225,45 @@ async def run_level(
     )
     # the window ends when the last in-flight reply arrived
     result.seconds = max(duration, time.monotonic() - measure_from)
+    cpu1 = process_cpu_seconds(rasa_pid)
+    if cpu0 is not None and cpu1 is not None and result.total_replies:
+        result.rasa_cpu_ms = (cpu1 - cpu0) * 1000 / result.total_replies
     return result
+
+
+def process_cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds used so far by process ``pid`` (Linux), or None."""
+    if pid is None:
+        return None
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def listening_pid(port: int) -> int | None:
+    """The pid of the local process listening on TCP ``port`` (Linux /proc), or None."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                inodes.add(f"socket:[{fields[9]}]")
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd) in inodes:
+                    return int(proc.name)
+        except OSError:
+            continue
+    return None
 
 
 async def bench(
@@ -228,6 +274,7 @@ async def bench(
     duration: float,
     warmup: float,
     thinks: list[float],
+    rasa_pid: int | None = None,
 ) -> list[LevelResult]:
     """Run every (target, level) pair in turn and print a line for each."""
     results: list[LevelResult] = []
@@ -249,11 +296,12 @@ async def bench(
                         f"{duration:.0f} s ...",
                         flush=True,
                     )
-                    res = await run_level(target, opener, level, duration, warmup, think)
+                    res = await run_level(target, opener, level, duration, warmup, think, rasa_pid)
                     print(
                         f"[bench] {target} x{level} think {think:g}: n={len(res.latencies_ms)} "
                         f"p50={res.pct(50):.0f} ms p95={res.pct(95):.0f} ms "
-                        f"{res.rate:.1f} msg/s errors={res.errors}",
+                        f"{res.rate:.1f} msg/s errors={res.errors} Rasa CPU/reply="
+                        + ("?" if res.rasa_cpu_ms is None else f"{res.rasa_cpu_ms:.0f} ms"),
                         flush=True,
                     )
                     results.append(res)
@@ -300,11 +348,13 @@ def report(results: list[LevelResult], command: str, started_stack: bool) -> str
         "fast human pace), a new conversation when one ends; latency = send until the whole "
         "reply (custom actions and catalog search included). `rest` = Rasa's REST webhook; "
         "`gateway` = the web widget WebSocket (gateway, message log, Rasa, actions, catalog). "
-        "The load generator runs on the same 2 CPUs.",
+        "The load generator runs on the same 2 CPUs. `Rasa CPU ms/reply` = CPU time of the "
+        "Rasa process during the level / replies (robust to the machine's load): one Rasa "
+        "process cannot serve more than about 1000 / that replies per second.",
         "",
         "| target | think s | concurrent | replies | p50 ms | p95 ms | p99 ms | mean ms | msg/s "
-        "| errors |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| Rasa CPU ms/reply | errors |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
         *(r.row() for r in results),
         "",
         "Target (SPEC §8): p95 ≤ 250 ms at 20 concurrent conversations. "
@@ -374,8 +424,20 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             rasa_url, gateway_url = stack.rasa_url, stack.gateway_url or ""
             started = True
+        rasa_pid = listening_pid(urlsplit(rasa_url).port or 5005)
+        if rasa_pid is None:
+            print("[bench] Rasa's pid not found: no CPU figures", flush=True)
         results = asyncio.run(
-            bench(rasa_url, gateway_url, targets, levels, args.duration, args.warmup, thinks)
+            bench(
+                rasa_url,
+                gateway_url,
+                targets,
+                levels,
+                args.duration,
+                args.warmup,
+                thinks,
+                rasa_pid,
+            )
         )
     block = report(results, command.strip(), started)
     print(block)
