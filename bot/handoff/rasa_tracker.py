@@ -1,7 +1,8 @@
 """Keep Rasa's tracker complete during a handoff (SPEC §9).
 
 While a person has the conversation, the gateway pauses it in Rasa (``ConversationPaused``:
-no action prediction) and appends the citizen's and the operator's messages with
+no action prediction), sends the citizen's messages to the REST webhook as usual (Rasa parses
+and stores them, and answers nothing while paused) and appends the operator's messages with
 ``POST /conversations/{id}/tracker/events?execute_side_effects=false``. Handing back sends
 ``resume``. Every call is best effort: the gateway's own log is the record of truth, so a
 Rasa outage never blocks an operator.
@@ -56,7 +57,7 @@ class RasaTracker:
         """
         now = time.time()
         body = [{"timestamp": now, **e} for e in events]
-        params = {"execute_side_effects": "false", "output_channel": "latest"}
+        params = {"execute_side_effects": "false"}
         if self.token:
             params["token"] = self.token
         url = f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker/events"
@@ -78,9 +79,33 @@ class RasaTracker:
             sender, [{"event": "resume"}, {"event": "action", "name": "action_listen"}]
         )
 
-    async def citizen_message(self, sender: str, text: str) -> bool:
-        """Log a citizen message received while paused (no NLU, no prediction)."""
-        return await self.append(sender, [{"event": "user", "text": text, "parse_data": {}}])
+    async def citizen_message(self, sender: str, text: str, channel: str = "") -> bool:
+        """Store a citizen message written while paused, through Rasa's REST webhook.
+
+        Rasa parses it (NLU) and stores it, but predicts nothing while the conversation is
+        paused (SPEC §9), so the tracker gets a normal, parsed user turn. Leading ``/`` are
+        removed so typed text is never read as an intent payload. If Rasa answers anyway
+        (the pause was lost), the answer is dropped and the pause is sent again.
+        """
+        message = text.lstrip("/").strip() or text
+        body: dict[str, object] = {
+            "sender": sender,
+            "message": message,
+            "metadata": {"channel": channel, "handoff": True},
+        }
+        if channel:
+            body["input_channel"] = channel
+        try:
+            response = await self._http().post(f"{self.base_url}/webhooks/rest/webhook", json=body)
+            response.raise_for_status()
+            answer = response.json()
+        except (httpx.HTTPError, RuntimeError, ValueError) as exc:
+            log.warning("Rasa did not store the paused message of %s: %s", sender, exc)
+            return False
+        if answer:
+            log.warning("Rasa answered %s while paused: answer dropped, pausing again", sender)
+            await self.pause(sender)
+        return True
 
     async def operator_message(self, sender: str, text: str, operator: str) -> bool:
         """Log an operator's message as a bot utterance tagged with the operator."""

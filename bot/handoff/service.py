@@ -198,7 +198,7 @@ class HandoffService:
         if handoff.status in ("offline", "awaiting_contact"):
             return await self._on_contact(conv, handoff, inbound)
         await asyncio.to_thread(self.router.store.set_status, [inbound.id], "to_operator")
-        await self._tracker("citizen_message", conv.sender_id, text)
+        await self._tracker("citizen_message", conv.sender_id, text, conv.channel)
         if handoff.status == "queued":
             return await self._maybe_remind(conv, handoff)
         return []
@@ -437,7 +437,7 @@ class HandoffService:
             contact = await asyncio.to_thread(
                 self.store.add_contact, conv.id, handoff.ente_gestore_id, text, self.clock()
             )
-            await self._tracker("citizen_message", conv.sender_id, text)
+            await self._tracker("citizen_message", conv.sender_id, text, conv.channel)
             await self._tracker("resume", conv.sender_id)
             await self._emit(
                 HandoffEvent(

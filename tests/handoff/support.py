@@ -1,8 +1,8 @@
 """Shared fixtures of the handoff and console tests (imported by both conftest files).
 
 * :class:`TrackerFakeRasa` — the fake Rasa server plus the tracker events endpoint: it
-  records ``pause``/``resume``/``user``/``bot`` events and, like Rasa's ``ConversationPaused``,
-  answers nothing while a conversation is paused.
+  records ``pause``/``resume``/``bot``/``action`` events and, like Rasa's ``ConversationPaused``,
+  stores webhook messages of a paused conversation as ``user`` events and answers nothing.
 * :class:`Clock` — an injectable, movable clock.
 * :class:`Console` — a logged-in console client on top of Starlette's ``TestClient``.
 """
@@ -55,6 +55,7 @@ class TrackerFakeRasa(FakeRasa):
         super().__init__()
         self.events: dict[str, list[dict[str, Any]]] = {}
         self.paused: set[str] = set()
+        self.paused_messages: list[str] = []
         self.default_ente: str | None = "ciss38"
         self.handoff_ente: dict[str, str | None] = {}
         self._tlock = threading.Lock()
@@ -79,9 +80,10 @@ class TrackerFakeRasa(FakeRasa):
     async def webhook(self, request: Request) -> Response:
         body = await request.json()
         sender, message = body["sender"], body["message"]
-        if sender in self.paused:  # ConversationPaused: stored, no prediction
-            with self._lock:
-                self.received.append(body)
+        if sender in self.paused:  # ConversationPaused: parsed and stored, no prediction
+            with self._tlock:
+                self.events.setdefault(sender, []).append({"event": "user", "text": message})
+                self.paused_messages.append(message)
             return JSONResponse([])
         if message == "/request_human" or "operatore" in message.lower():
             with self._lock:

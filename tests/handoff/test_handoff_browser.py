@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timezone
@@ -45,6 +46,13 @@ def gateway(settings, clock) -> Iterator[tuple[str, Any]]:
     server = ServerThread(app).start()
     yield server.url, app
     server.stop()
+
+
+def wait_until(predicate: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
 
 
 def console_login(browser: Any, base: str, username: str) -> Any:
@@ -128,6 +136,7 @@ def test_widget_citizen_reaches_a_ciss38_operator_and_goes_back_to_the_bot(
     box.press("Enter")
     see(transcript).to_contain_text("Ho ricevuto lo sfratto, cosa posso fare?")
     assert "Ho ricevuto lo sfratto, cosa posso fare?" not in fake_rasa.messages()
+    wait_until(lambda: "Ho ricevuto lo sfratto, cosa posso fare?" in fake_rasa.paused_messages)
     anna.get_by_label("Nuova nota interna").fill("Sfratto: proporre colloquio con l'AS")
     anna.get_by_role("button", name="Salva nota").click()
     see(anna.locator("#notes")).to_contain_text("Sfratto: proporre colloquio")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -33,9 +35,23 @@ def pushed(ws: Any) -> list[dict]:
     return ws.receive_json()["items"]
 
 
+@contextmanager
+def running(app: Any) -> Iterator[TestClient]:
+    """A TestClient whose widget sockets are closed on exit, even when an assertion fails."""
+    with TestClient(app) as client:
+        client.sockets = []  # type: ignore[attr-defined]
+        try:
+            yield client
+        finally:
+            for ws in client.sockets:  # type: ignore[attr-defined]
+                ws.__exit__(None, None, None)
+
+
 def widget(client: TestClient, session: str = SESSION, consortium: str = "ciss38") -> Any:
+    """Open a widget WebSocket (closed by :func:`running`)."""
     ws = client.websocket_connect(f"/ws/chat?session={session}&consortium={consortium}")
     ws.__enter__()
+    client.sockets.append(ws)  # type: ignore[attr-defined]
     assert ws.receive_json()["type"] == "ready"
     return ws
 
@@ -46,7 +62,7 @@ def conversation(app, session: str = SESSION):
 
 def test_widget_handoff_claim_chat_and_hand_back(app, fake_rasa):
     sender = f"web-{SESSION}"
-    with TestClient(app) as client:
+    with running(app) as client:
         ws = widget(client)
         items = ask(ws, payload="/request_human", title="Parla con un operatore")
         assert items[0]["text"] == "Ti metto in contatto con un operatore."
@@ -59,7 +75,8 @@ def test_widget_handoff_claim_chat_and_hand_back(app, fake_rasa):
 
         # While queued the bot stays silent and Rasa does not get the message.
         assert ask(ws, text="Ho bisogno di aiuto con l'affitto") == []
-        assert "Ho bisogno di aiuto con l'affitto" not in fake_rasa.messages()
+        assert "Ho bisogno di aiuto con l'affitto" not in fake_rasa.messages()  # not predicted
+        assert fake_rasa.paused_messages == ["Ho bisogno di aiuto con l'affitto"]  # but stored
 
         anna = Console.of(app, client)
         assert anna.login("anna").status_code == 303
@@ -94,7 +111,6 @@ def test_widget_handoff_claim_chat_and_hand_back(app, fake_rasa):
 
         items = ask(ws, text="ciao")
         assert items[0]["text"].startswith("Ciao! Sono l'assistente WeCare")
-        ws.__exit__(None, None, None)
 
     events = fake_rasa.tracker(sender)
     assert [e["event"] for e in events] == ["pause", "user", "bot", "user", "resume", "action"]
@@ -104,7 +120,7 @@ def test_widget_handoff_claim_chat_and_hand_back(app, fake_rasa):
 
 
 def test_queue_position_is_updated_when_the_first_is_claimed(app):
-    with TestClient(app) as client:
+    with running(app) as client:
         first, second = widget(client, SESSION), widget(client, OTHER)
         assert "posizione 1" in ask(first, payload="/request_human")[-1]["text"]
         assert "posizione 2" in ask(second, payload="/request_human")[-1]["text"]
@@ -115,13 +131,11 @@ def test_queue_position_is_updated_when_the_first_is_claimed(app):
         assert anna.post(f"/conversations/{queue[0]['conversation']['id']}/claim").is_success
         [update] = pushed(second)
         assert update["text"] == texts.QUEUE_POSITION.format(position=1)
-        first.__exit__(None, None, None)
-        second.__exit__(None, None, None)
 
 
 def test_unknown_comune_is_asked_and_routes_to_its_consortium(app, fake_rasa):
     fake_rasa.default_ente = None
-    with TestClient(app) as client:
+    with running(app) as client:
         ws = widget(client, consortium="")
         items = ask(ws, text="voglio parlare con un operatore")
         assert items[-1]["text"] == texts.ASK_COMUNE
@@ -135,23 +149,21 @@ def test_unknown_comune_is_asked_and_routes_to_its_consortium(app, fake_rasa):
         anna.login("anna")
         assert len(ivo.get("/queue").json()["queued"]) == 1
         assert anna.get("/queue").json()["queued"] == []
-        ws.__exit__(None, None, None)
 
 
 def test_comune_outside_the_area_goes_back_to_the_bot(app, fake_rasa):
     fake_rasa.default_ente = None
-    with TestClient(app) as client:
+    with running(app) as client:
         ws = widget(client, consortium="")
         ask(ws, text="operatore per favore")
         assert ask(ws, text="Torino")[-1]["text"] == texts.OUT_OF_AREA
         assert conversation(app).mode == "bot"
         assert fake_rasa.event_kinds(f"web-{SESSION}") == ["pause", "resume", "action"]
-        ws.__exit__(None, None, None)
 
 
 def test_unresolved_comune_goes_to_the_triage_queue_of_supervisors(app, fake_rasa):
     fake_rasa.default_ente = None
-    with TestClient(app) as client:
+    with running(app) as client:
         ws = widget(client, consortium="")
         ask(ws, text="operatore")
         ask(ws, text="non lo so")
@@ -172,12 +184,11 @@ def test_unresolved_comune_goes_to_the_triage_queue_of_supervisors(app, fake_ras
         [moved] = pushed(ws)
         assert "CISS 38" in moved["text"]
         assert len(anna.get("/queue").json()["queued"]) == 1
-        ws.__exit__(None, None, None)
 
 
 def test_out_of_hours_gives_hours_emergency_numbers_and_takes_a_contact(app, clock):
     clock.now = CLOSED_TIME
-    with TestClient(app) as client:
+    with running(app) as client:
         ws = widget(client)
         notice = ask(ws, payload="/request_human")[-1]
         assert "non sono disponibili" in notice["text"]
@@ -203,12 +214,11 @@ def test_out_of_hours_gives_hours_emergency_numbers_and_takes_a_contact(app, clo
         assert anna.get("/contacts").json()["contacts"] == []
         # Bot mode again: the bot answers.
         assert ask(ws, text="ciao")[0]["text"].startswith("Ciao!")
-        ws.__exit__(None, None, None)
 
 
 def test_out_of_hours_a_phone_number_is_taken_directly_and_other_text_goes_to_the_bot(app, clock):
     clock.now = CLOSED_TIME
-    with TestClient(app) as client:
+    with running(app) as client:
         ws = widget(client)
         ask(ws, payload="/request_human")
         assert ask(ws, text="mi chiami al 011 1234567")[-1]["text"] == texts.CONTACT_SAVED
@@ -217,23 +227,20 @@ def test_out_of_hours_a_phone_number_is_taken_directly_and_other_text_goes_to_th
         items = ask(ws2, text="ciao")  # not a contact: back to the bot, which answers
         assert items[0]["text"].startswith("Ciao!")
         assert conversation(app, OTHER).mode == "bot"
-        ws.__exit__(None, None, None)
-        ws2.__exit__(None, None, None)
 
 
 def test_citizen_can_leave_the_queue(app, fake_rasa):
-    with TestClient(app) as client:
+    with running(app) as client:
         ws = widget(client)
         ask(ws, payload="/request_human")
         items = ask(ws, payload="/handoff_cancel", title="Esci dalla coda")
         assert items[-1]["text"] == texts.CANCELLED
         assert conversation(app).mode == "bot"
         assert fake_rasa.event_kinds(f"web-{SESSION}")[-2:] == ["resume", "action"]
-        ws.__exit__(None, None, None)
 
 
 def test_operator_takes_over_a_bot_conversation_then_closes(app, fake_rasa):
-    with TestClient(app) as client:
+    with running(app) as client:
         ws = widget(client)
         assert ask(ws, text="ciao")[0]["text"].startswith("Ciao!")
         anna = Console.of(app, client)
@@ -247,11 +254,10 @@ def test_operator_takes_over_a_bot_conversation_then_closes(app, fake_rasa):
         assert anna.post(f"/conversations/{conv['id']}/close").status_code == 200
         assert pushed(ws)[0]["text"] == texts.CLOSED
         assert ask(ws, text="casa")[0]["text"].startswith("Ecco i servizi")
-        ws.__exit__(None, None, None)
 
 
 def test_transfer_to_another_operator_and_to_another_consortium(app):
-    with TestClient(app) as client:
+    with running(app) as client:
         ws = widget(client)
         ask(ws, payload="/need_housing", title="Casa")  # bot part: comune and need
         ask(ws, payload="/request_human")
@@ -264,7 +270,9 @@ def test_transfer_to_another_operator_and_to_another_consortium(app):
         assert detail["conversation"]["comune"] == "Cuorgnè" and detail["need"] == "housing"
         anna.post(f"/conversations/{conv_id}/claim")
         pushed(ws)
-        ops = {o["username"]: o["id"] for o in anna.get("/operators").json()["operators"]}
+        listed = {o["username"] for o in anna.get("/operators").json()["operators"]}
+        assert "ivo" not in listed  # other consortia's accounts are not offered
+        ops = {o.username: o.id for o in app.state.accounts.list()}
         # Ivo (inrete) cannot receive a CISS 38 conversation.
         bad = anna.post(f"/conversations/{conv_id}/transfer", {"operator_id": ops["ivo"]})
         assert bad.status_code == 400
@@ -282,11 +290,10 @@ def test_transfer_to_another_operator_and_to_another_consortium(app):
         [row] = ivo.get("/queue").json()["queued"]
         assert row["conversation"]["id"] == conv_id
         assert ivo.post(f"/conversations/{conv_id}/claim").is_success
-        ws.__exit__(None, None, None)
 
 
 def test_internal_notes_are_never_sent_to_the_citizen(app):
-    with TestClient(app) as client:
+    with running(app) as client:
         ws = widget(client)
         ask(ws, payload="/request_human")
         anna, bruno = Console.of(app, client), Console.of(app, client)
@@ -300,4 +307,3 @@ def test_internal_notes_are_never_sent_to_the_citizen(app):
         assert note["author"] == "Anna Bianchi" and note["text"] == "Già seguita dal CSM"
         history = client.get(f"/api/chat/history?session={SESSION}").json()["messages"]
         assert all("CSM" not in m["text"] for m in history)
-        ws.__exit__(None, None, None)
