@@ -189,7 +189,9 @@
     var li = el("li", null, "msg msg-" + kind);
     li.setAttribute("data-message-id", String(m.id));
     var who = kind === "operator" ? (m.sender_name || "Operatore") + " (operatore)" : KIND_LABEL[kind] || kind;
-    li.appendChild(el("span", who + " · " + timeOf(m.time), "meta"));
+    var meta = who + " · " + timeOf(m.time);
+    if (m.direction === "out" && m.status === "failed") { meta += " · non consegnato"; }
+    li.appendChild(el("span", meta, "meta"));
     if (m.text) { li.appendChild(el("p", m.text, "text")); }
     if (m.custom) { li.appendChild(el("p", m.custom, "custom")); }
     if (m.buttons && m.buttons.length) { li.appendChild(el("p", "Pulsanti: " + m.buttons.join(" | "), "buttons")); }
