@@ -45,7 +45,7 @@ RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 ENDPOINTS = ROOT / "bot" / "endpoints.yml"
 CREDENTIALS = ROOT / "bot" / "credentials.yml"
 LOG_DIR = ROOT / "var" / "log"
-TOKEN_FILE = ROOT / "var" / "rasa_token"
+VAR_DIR = ROOT / "var"
 DEFAULT_TRACKER_STORE_URL = f"sqlite:///{ROOT / 'var' / 'tracker.db'}"
 QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -412,10 +412,15 @@ def ensure_model(model: Path, train: bool, say: Callable[[str], None]) -> None:
         raise CliError(f"training failed (scripts/train.sh exit {status}); see the output above")
 
 
-def _write_token(token: str) -> None:
-    """Keep the session's Rasa API token in ``var/rasa_token`` (mode 0600) for local tools."""
-    TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(TOKEN_FILE, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+def token_file(rasa_port: int) -> Path:
+    """Where ``wecare run`` keeps a generated Rasa API token: one file per Rasa port."""
+    return VAR_DIR / f"rasa-{rasa_port}.token"
+
+
+def _write_token(path: Path, token: str) -> None:
+    """Keep the session's Rasa API token in ``path`` (mode 0600) for local tools."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(token + "\n")
 
@@ -470,9 +475,10 @@ def run_stack(args: argparse.Namespace) -> int:
     ensure_model(model, train=not args.no_train and not args.model, say=_say)
 
     token = settings.rasa_token or secrets.token_urlsafe(24)
+    token_path = token_file(rasa_port)
     if not settings.rasa_token:
-        _say(f"RASA_TOKEN not set: generated a random token for this session ({TOKEN_FILE})")
-        _write_token(token)
+        _say(f"RASA_TOKEN not set: generated a random token for this session ({token_path})")
+        _write_token(token_path, token)
     stack = Stack(
         rasa_port=rasa_port,
         action_port=action_port,
@@ -496,7 +502,7 @@ def run_stack(args: argparse.Namespace) -> int:
         ) + f" (logs in {stack.log_dir})")  # fmt: skip
         stack.start()
         stack.wait_ready(args.timeout, _say)
-        _print_welcome(stack, "$RASA_TOKEN" if settings.rasa_token else f"<{TOKEN_FILE}>")
+        _print_welcome(stack, "$RASA_TOKEN" if settings.rasa_token else f"<{token_path}>")
         while True:
             dead = stack.dead_child()
             if dead is not None:
