@@ -112,6 +112,13 @@ class RasaTracker:
         metadata = {"sender_kind": "operator", "operator": operator}
         return await self.append(sender, [{"event": "bot", "text": text, "metadata": metadata}])
 
+    async def gateway_notices(self, sender: str, texts: list[str]) -> bool:
+        """Log the gateway's handoff notices (queue position, hours...) as bot utterances."""
+        metadata = {"sender_kind": "system"}
+        return await self.append(
+            sender, [{"event": "bot", "text": t, "metadata": metadata} for t in texts]
+        )
+
     async def aclose(self) -> None:
         """Close the HTTP connections."""
         if self._client is not None:

@@ -378,6 +378,7 @@ class HandoffService:
         self, conv: ConversationRecord, handoff: HandoffRecord, inbound: MessageRecord
     ) -> list[Reply]:
         await asyncio.to_thread(self.router.store.set_status, [inbound.id], "to_operator")
+        await self._tracker("citizen_message", conv.sender_id, inbound.text, conv.channel)
         found = await asyncio.to_thread(self.resolver.resolve, inbound.text)
         if found.out_of_area:
             await asyncio.to_thread(
@@ -387,8 +388,9 @@ class HandoffService:
                 status="cancelled",
                 ended_at=self.clock(),
             )
+            replies = await self._log(conv, [Reply(text=texts.OUT_OF_AREA, sender_kind="system")])
             await self._tracker("resume", conv.sender_id)
-            return await self._log(conv, [Reply(text=texts.OUT_OF_AREA, sender_kind="system")])
+            return replies
         if found.name is None:
             attempts = int(handoff.meta.get("comune_attempts", 0)) + 1
             await asyncio.to_thread(self.store.set_meta, handoff.id, comune_attempts=attempts)
@@ -438,7 +440,6 @@ class HandoffService:
                 self.store.add_contact, conv.id, handoff.ente_gestore_id, text, self.clock()
             )
             await self._tracker("citizen_message", conv.sender_id, text, conv.channel)
-            await self._tracker("resume", conv.sender_id)
             await self._emit(
                 HandoffEvent(
                     "contact",
@@ -446,7 +447,9 @@ class HandoffService:
                     ente_gestore_id=contact.ente_gestore_id,
                 )
             )
-            return await self._log(conv, [Reply(text=texts.CONTACT_SAVED, sender_kind="system")])
+            replies = await self._log(conv, [Reply(text=texts.CONTACT_SAVED, sender_kind="system")])
+            await self._tracker("resume", conv.sender_id)
+            return replies
         # Anything else out of hours: the citizen moves on, the bot answers.
         await asyncio.to_thread(
             self.store.transition,
@@ -471,10 +474,11 @@ class HandoffService:
         )
         if ended is None:
             return []
+        replies = await self._log(conv, [Reply(text=texts.CANCELLED, sender_kind="system")])
         await self._tracker("resume", conv.sender_id)
         await self._emit(HandoffEvent("queue", ended))
         await self._update_positions(handoff.ente_gestore_id)
-        return await self._log(conv, [Reply(text=texts.CANCELLED, sender_kind="system")])
+        return replies
 
     async def _maybe_remind(self, conv: ConversationRecord, handoff: HandoffRecord) -> list[Reply]:
         last = handoff.meta.get("reminded_at")
@@ -505,10 +509,11 @@ class HandoffService:
         )
         if handoff is None:
             raise HandoffConflict("the handoff is not assigned")
+        # The notice goes into the tracker while still paused, then Rasa resumes listening.
+        await self._push(handoff.conversation_id, [Reply(text=notice, sender_kind="system")])
         conv = await asyncio.to_thread(self.router.store.get_conversation, handoff.conversation_id)
         if conv is not None:
             await self._tracker("resume", conv.sender_id)
-        await self._push(handoff.conversation_id, [Reply(text=notice, sender_kind="system")])
         await self._emit(HandoffEvent("queue", handoff, data={"by": actor.name}))
         return handoff
 
@@ -524,15 +529,27 @@ class HandoffService:
 
     async def _log(self, conv: ConversationRecord, replies: list[Reply]) -> list[Reply]:
         """Log replies that the channel sends back with the current request."""
-        return await self.router.push(conv.id, replies, deliver=False)
+        logged = await self.router.push(conv.id, replies, deliver=False)
+        await self._track_notices(conv.sender_id, logged)
+        return logged
 
     async def _push(self, conversation_id: int, replies: list[Reply]) -> list[Reply]:
         """Log and deliver replies outside any citizen request."""
         try:
-            return await self.router.push(conversation_id, replies)
+            logged = await self.router.push(conversation_id, replies)
         except KeyError:
             log.warning("conversation %s vanished", conversation_id)
             return []
+        conv = await asyncio.to_thread(self.router.store.get_conversation, conversation_id)
+        if conv is not None:
+            await self._track_notices(conv.sender_id, logged)
+        return logged
+
+    async def _track_notices(self, sender: str, replies: Sequence[Reply]) -> None:
+        """Append the gateway's own notices to Rasa's tracker (operator messages: ``send``)."""
+        notices = [r.text for r in replies if r.sender_kind == "system" and r.text]
+        if notices and self.tracker is not None:
+            await self.tracker.gateway_notices(sender, notices)
 
     async def _tracker(self, method: str, *args: str) -> None:
         if self.tracker is None:

@@ -71,7 +71,7 @@ def test_widget_handoff_claim_chat_and_hand_back(app, fake_rasa):
         assert "posizione 1" in items[2]["text"] and "CISS 38" in items[2]["text"]
         assert [b["payload"] for b in items[2]["buttons"]] == ["/handoff_cancel"]
         assert conversation(app).mode == "human"
-        assert fake_rasa.event_kinds(sender) == ["pause"]
+        assert fake_rasa.event_kinds(sender) == ["pause", "bot"]  # paused, then the queue notice
 
         # While queued the bot stays silent and Rasa does not get the message.
         assert ask(ws, text="Ho bisogno di aiuto con l'affitto") == []
@@ -113,10 +113,15 @@ def test_widget_handoff_claim_chat_and_hand_back(app, fake_rasa):
         assert items[0]["text"].startswith("Ciao! Sono l'assistente WeCare")
 
     events = fake_rasa.tracker(sender)
-    assert [e["event"] for e in events] == ["pause", "user", "bot", "user", "resume", "action"]
-    assert events[2]["text"] == "Buongiorno!"
-    assert events[2]["metadata"] == {"sender_kind": "operator", "operator": "Anna Bianchi"}
-    assert events[5]["name"] == "action_listen"
+    kinds = ["pause", "bot", "user", "bot", "bot", "user", "bot", "resume", "action"]
+    assert [e["event"] for e in events] == kinds
+    assert "posizione 1" in events[1]["text"]  # the gateway's notices are there too
+    assert events[1]["metadata"] == {"sender_kind": "system"}
+    assert events[2]["text"] == "Ho bisogno di aiuto con l'affitto"
+    assert events[4]["text"] == "Buongiorno!"
+    assert events[4]["metadata"] == {"sender_kind": "operator", "operator": "Anna Bianchi"}
+    assert events[6]["text"] == texts.BACK_TO_BOT
+    assert events[8]["name"] == "action_listen"
 
 
 def test_queue_position_is_updated_when_the_first_is_claimed(app):
@@ -158,7 +163,8 @@ def test_comune_outside_the_area_goes_back_to_the_bot(app, fake_rasa):
         ask(ws, text="operatore per favore")
         assert ask(ws, text="Torino")[-1]["text"] == texts.OUT_OF_AREA
         assert conversation(app).mode == "bot"
-        assert fake_rasa.event_kinds(f"web-{SESSION}") == ["pause", "resume", "action"]
+        kinds = fake_rasa.event_kinds(f"web-{SESSION}")
+        assert kinds == ["pause", "bot", "user", "bot", "resume", "action"]
 
 
 def test_unresolved_comune_goes_to_the_triage_queue_of_supervisors(app, fake_rasa):
