@@ -57,6 +57,7 @@ class TrackerFakeRasa(FakeRasa):
         self.paused: set[str] = set()
         self.paused_messages: list[str] = []
         self.default_ente: str | None = "ciss38"
+        self.handoff_reason = "citizen_request"
         self.handoff_ente: dict[str, str | None] = {}
         self._tlock = threading.Lock()
         self.app.router.routes.append(
@@ -94,7 +95,11 @@ class TrackerFakeRasa(FakeRasa):
                     {"recipient_id": sender, "text": "Ti metto in contatto con un operatore."},
                     {
                         "recipient_id": sender,
-                        "custom": {"type": "handoff", "ente_gestore_id": ente, "reason": "request"},
+                        "custom": {
+                            "type": "handoff",
+                            "ente_gestore_id": ente,
+                            "reason": self.handoff_reason,
+                        },
                     },
                 ]
             )

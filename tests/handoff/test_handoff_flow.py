@@ -313,3 +313,14 @@ def test_internal_notes_are_never_sent_to_the_citizen(app):
         assert note["author"] == "Anna Bianchi" and note["text"] == "Già seguita dal CSM"
         history = client.get(f"/api/chat/history?session={SESSION}").json()["messages"]
         assert all("CSM" not in m["text"] for m in history)
+
+
+def test_handoff_after_repeated_misunderstanding_keeps_its_reason(app, fake_rasa):
+    fake_rasa.handoff_reason = "fallback"  # what action_default_fallback sends
+    with running(app) as client:
+        ws = widget(client)
+        assert "posizione 1" in ask(ws, text="operatore")[-1]["text"]
+        anna = Console.of(app, client)
+        anna.login("anna")
+        [row] = anna.get("/queue").json()["queued"]
+        assert row["handoff"]["reason"] == "fallback"
