@@ -452,7 +452,7 @@ def write_report(results: dict[str, Any], path: Path = REPORT) -> None:
         f"{results['comune_cases']}) | ≥ 0.97 | `{EVAL_CMD}` |",
         f"| `target_group` exact-set accuracy ({results['target_group_examples']} annotated "
         f"examples) | {_fmt(results['target_group_accuracy'])} "
-        f"({results['target_group_false_positives']} examples with a spurious target_group) | "
+        f"({results['target_group_false_positives']} unannotated examples got a target_group) | "
         f"| `{EVAL_CMD}` |",
         f"| parse latency p50 / p95 (one process, one core, {lat['n']} parses) | "
         f"{lat['p50']:.1f} / {lat['p95']:.1f} ms (max {lat['max']:.1f}; 1-min load average "
