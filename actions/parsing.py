@@ -40,6 +40,12 @@ _PLACE_PREFIX_RE = re.compile(
     re.IGNORECASE,
 )
 
+#: Words that never occur in a comune name: an answer containing one is a sentence.
+#: (Checked against every name in catalog_data/, see tests/actions/test_actions_parsing.py.)
+NOT_IN_COMUNE_NAMES = frozenset(
+    "che chi come cosa perche quando dove voglio vorrei non sono ho hai ha fa tempo ciao "
+    "grazie aiuto mio mia miei mie per il lo un una mi ti si sei posso puoi devo".split()
+)
 #: Longest free-text answer still taken as a comune name ("San Giorgio Canavese").
 MAX_COMUNE_CHARS = 40
 MAX_COMUNE_WORDS = 5
@@ -96,17 +102,21 @@ def _to_float(value: object) -> float | None:
 def looks_like_comune_answer(text: str | None) -> bool:
     """Tell whether a free-text answer could be a comune name or a CAP.
 
-    Rejects empty answers, answers without letters (except a 5-digit CAP) and long
-    sentences, so that only plausible names go to the catalog's fuzzy matching.
+    Rejects empty answers, answers without letters (except a 5-digit CAP), questions,
+    long sentences and answers with words no comune name has ("che", "voglio", …), so
+    that only plausible names go to the catalog's fuzzy matching.
     """
     if not text or not text.strip():
         return False
     if is_cap(text.strip()):
         return True
     folded = fold(text).strip()
-    if len(folded) > MAX_COMUNE_CHARS or not _LETTER_RE.search(folded):
+    if len(folded) > MAX_COMUNE_CHARS or not _LETTER_RE.search(folded) or "?" in folded:
         return False
-    return len(_WORD_RE.findall(folded)) <= MAX_COMUNE_WORDS
+    words = _WORD_RE.findall(folded.replace("'", " "))
+    if any(word in NOT_IN_COMUNE_NAMES for word in words):
+        return False
+    return len(words) <= MAX_COMUNE_WORDS
 
 
 def page_count(total: int, page_size: int) -> int:

@@ -87,6 +87,7 @@ async def test_unknown_name(dispatcher, domain) -> None:
         "???",
         "   ",
         "12",
+        "che tempo fa domani?",
     ],
 )
 async def test_junk_is_rejected_without_echo(dispatcher, domain, answer: str) -> None:

@@ -66,7 +66,17 @@ def test_plausible_comune_answers(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "  ", "???", "123", "vorrei sapere come si fa a pagare l'affitto a fine mese"]
+    "text",
+    [
+        "",
+        "  ",
+        "???",
+        "123",
+        "vorrei sapere come si fa a pagare l'affitto a fine mese",
+        "che tempo fa domani?",
+        "non lo so",
+        "ciao",
+    ],
 )
 def test_implausible_comune_answers(text: str) -> None:
     assert not looks_like_comune_answer(text)
@@ -89,3 +99,16 @@ def test_comune_candidate(text: str, expected: str) -> None:
 def test_page_count() -> None:
     assert [page_count(n, 5) for n in (0, 1, 5, 6, 11)] == [1, 1, 1, 2, 3]
     assert page_count(3, 0) == 1
+
+
+def test_every_known_comune_name_is_a_plausible_answer() -> None:
+    import csv
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[2] / "catalog_data"
+    names = [r["name"] for r in csv.DictReader((data / "comuni.csv").open(encoding="utf-8"))]
+    names += [
+        r["name"] for r in csv.DictReader((data / "comuni_fuori_area.csv").open(encoding="utf-8"))
+    ]
+    rejected = [n for n in names if not looks_like_comune_answer(n)]
+    assert not rejected
