@@ -52,7 +52,9 @@ make_env() {  # name lockfile [extra lock files for the stamp]
 make_env .venv-rasa requirements/rasa.lock
 # The project's own NLU components (nlu/) run inside the Rasa server: put the repo on its path.
 site=$(.venv-rasa/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
-echo "$ROOT" > "$site/wecare-project.pth"
+# Second line: nlu/rasa_runtime.py caches jsonschema validators (Rasa re-checks its action
+# response schema on every custom action call: ~35 ms of CPU each; see docs/running.md).
+printf '%s\nimport nlu.rasa_runtime; nlu.rasa_runtime.install()\n' "$ROOT" > "$site/wecare-project.pth"
 
 make_env .venv requirements/app.lock
 .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e . >/dev/null
