@@ -5,13 +5,13 @@
 # Checks the dialogue predictions with the intents written in the stories (rasa test
 # core does not run custom actions, so no action server is needed). Set
 # STORIES_E2E=1 to also parse the user texts with the NLU and check the intents.
-# Env: MODEL (default models/), STORIES (default tests/stories), OUT (results/stories).
+# Env: MODEL (default models/wecare.tar.gz, the model scripts/train.sh builds), STORIES (default tests/stories), OUT (results/stories).
 # Exit status: 0 when every story passes, 1 when one fails (all failing stories are
 # printed), 2 when there is no model.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-model="${MODEL:-models}"
+model="${MODEL:-models/wecare.tar.gz}"
 stories="${STORIES:-tests/stories}"
 out="${OUT:-results/stories}"
 extra=()
