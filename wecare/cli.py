@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "bot.cli",
     "wecare.run",
     "bot.console.cli",
+    "bot.store.cli",
 ]
 
 

@@ -43,6 +43,9 @@ class Settings:
     telegram_webhook_secret: str
     secret_key: str
     web_allowed_origins: tuple[str, ...] = ()
+    #: Rasa's SQL tracker store (``RASA_TRACKER_STORE_URL``, set by ``wecare run``); the
+    #: gateway deletes a conversation's events there (docs/privacy.md). Empty: unknown.
+    rasa_tracker_store_url: str = ""
 
     @property
     def production(self) -> bool:
@@ -72,4 +75,5 @@ def get_settings() -> Settings:
         web_allowed_origins=tuple(
             o.strip().rstrip("/") for o in _env("WEB_ALLOWED_ORIGINS", "").split(",") if o.strip()
         ),
+        rasa_tracker_store_url=_env("RASA_TRACKER_STORE_URL", ""),
     )

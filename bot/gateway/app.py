@@ -23,6 +23,7 @@ from bot.gateway.geo import ComuneLocator
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.router import Router
 from bot.store import ConversationStore, create_store_engine, init_db
+from bot.store.deletion import DataEraser, TrackerStoreEraser
 from bot.web.deliverer import WebConnections
 from bot.web.routes import OriginPolicy, build_web_router, static_dir
 from wecare.settings import Settings, get_settings
@@ -55,7 +56,11 @@ def create_app(
     store = ConversationStore(engine)
     rasa_client = rasa or RasaClient(settings.rasa_url)
     locator = ComuneLocator.from_csv(settings.catalog_data_dir / COORDINATES_FILE)
-    router = Router(store, rasa_client, locator=locator, log_text=not settings.production)
+    tracker_eraser = TrackerStoreEraser(settings.rasa_tracker_store_url)
+    eraser = DataEraser(store, tracker_eraser, settings.secret_key)
+    router = Router(
+        store, rasa_client, locator=locator, log_text=not settings.production, eraser=eraser
+    )
     connections = WebConnections()
     router.add_deliverer(connections)
     use_telegram = bool(settings.telegram_bot_token) if telegram is None else telegram
@@ -76,6 +81,7 @@ def create_app(
                 await app.state.telegram.stop()
             await aclose_console(app)
             await rasa_client.aclose()
+            tracker_eraser.dispose()
             engine.dispose()
 
     app = FastAPI(title="WeCare gateway", lifespan=lifespan, docs_url=None, redoc_url=None)

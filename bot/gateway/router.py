@@ -27,6 +27,7 @@ from bot.gateway.delivery import Deliverer, GatewayEvent, Listener
 from bot.gateway.geo import ComuneLocator
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.replies import Reply
+from bot.store.deletion import DataEraser, DeletionReport
 from bot.store.records import ConversationRecord, MessageRecord
 from bot.store.repo import ConversationStore
 
@@ -53,6 +54,12 @@ class ModeHandler(Protocol):
         """Handle a message of a conversation not in bot mode; None = forward it to Rasa."""
         ...
 
+    async def on_conversation_deleted(
+        self, conversation_id: int, handoffs: Sequence[tuple[int, str | None]]
+    ) -> None:
+        """Tell the consoles that a conversation (and its open handoffs) was erased."""
+        ...
+
 
 def is_button_payload(value: str) -> bool:
     """Tell whether ``value`` looks like a Rasa button payload (``/intent`` or ``/intent{...}``).
@@ -71,6 +78,8 @@ class Router:
         rasa: client of Rasa's REST channel.
         locator: nearest-comune lookup for shared locations (None: always ask the comune).
         log_text: whether message text may appear in DEBUG logs (False in production).
+        eraser: erases a conversation when Rasa's replies carry the ``data_deletion``
+            payload (None: the payload is only rendered; docs/privacy.md).
     """
 
     def __init__(
@@ -80,8 +89,10 @@ class Router:
         *,
         locator: ComuneLocator | None = None,
         log_text: bool = True,
+        eraser: DataEraser | None = None,
     ) -> None:
         self.store = store
+        self.eraser = eraser
         self.rasa = rasa
         self.locator = locator
         self.log_text = log_text
@@ -245,12 +256,35 @@ class Router:
             return [*replies, await self._notice(conv, texts.UNAVAILABLE)]
         await asyncio.to_thread(self.store.set_status, [inbound.id], "forwarded")
         bot_replies = [Reply.from_rasa(item) for item in answer]
+        if self.eraser is not None and any(
+            (r.custom or {}).get("type") == "data_deletion" for r in bot_replies
+        ):
+            await self._erase(conv)
+            # The confirmation is delivered but not logged: nothing of the conversation,
+            # not even the confirmation, outlives the request (docs/privacy.md).
+            return [*(replace(r, message_id=0) for r in replies), *bot_replies]
         conv = await self._learn_from_replies(conv, bot_replies)
         for reply in bot_replies:
             replies.append(await self._log_out(conv, reply))
         if self.handoff is not None:
             replies.extend(await self.handoff.after_bot_replies(conv, bot_replies))
         return replies
+
+    async def _erase(
+        self, conv: ConversationRecord, *, requested_by: str = "citizen"
+    ) -> DeletionReport | None:
+        """Erase one conversation and tell the handoff (consoles, queue positions)."""
+        if self.eraser is None:
+            return None
+        report = await asyncio.to_thread(
+            self.eraser.erase, conv.sender_id, requested_by=requested_by, channel=conv.channel
+        )
+        if self.handoff is not None:
+            try:
+                await self.handoff.on_conversation_deleted(conv.id, report.active_handoffs)
+            except Exception:  # noqa: BLE001 - the data is gone; a console refresh may fail
+                log.exception("handoff notification after a deletion failed")
+        return report
 
     async def _learn_from_replies(
         self, conv: ConversationRecord, replies: Sequence[Reply]

@@ -203,6 +203,24 @@ class HandoffService:
             return await self._maybe_remind(conv, handoff)
         return []
 
+    async def on_conversation_deleted(
+        self, conversation_id: int, handoffs: Sequence[tuple[int, str | None]]
+    ) -> None:
+        """Refresh the consoles after an erasure and move the rest of the queue up.
+
+        The handoff rows are already gone with the conversation (docs/privacy.md), which
+        closes them; Rasa needs no ``resume`` since its tracker was deleted too.
+
+        Args:
+            conversation_id: id of the erased conversation.
+            handoffs: ``(id, ente gestore id)`` of the handoffs that were active.
+        """
+        for _handoff_id, ente in handoffs:
+            await self._emit(
+                HandoffEvent("queue", conversation_id=conversation_id, ente_gestore_id=ente)
+            )
+            await self._update_positions(ente)
+
     # -- operator actions ----------------------------------------------------------------
 
     async def claim(

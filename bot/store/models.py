@@ -85,3 +85,24 @@ class SchemaVersion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
+
+
+class DataDeletion(Base):
+    """Audit record of one erased conversation: no personal content, only a keyed hash.
+
+    ``conversation_hash`` is HMAC-SHA256 of the ``sender_id`` (key ``SECRET_KEY``), so an
+    administrator who is given a sender id can check that it was erased, but the table alone
+    does not reveal who talked to the bot. ``counts`` holds the number of rows removed per
+    table (and ``tracker_events``); ``tracker`` is ``deleted``, ``not_configured`` or
+    ``failed``.
+    """
+
+    __tablename__ = "data_deletion"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_hash: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    requested_by: Mapped[str] = mapped_column(String(20))
+    counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    tracker: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
