@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -368,3 +369,35 @@ def test_new_chat_starts_a_new_session(page: Page, gateway, fake_rasa):
     page.reload()
     expect(_log(page).get_by_text("Hai scritto: grazie")).to_be_visible()
     expect(_log(page).get_by_text("ciao", exact=True)).to_have_count(0)
+
+
+def test_message_sent_while_the_history_loads_is_sent_once(page: Page, gateway, fake_rasa):
+    """A message typed while the history is on its way goes out once.
+
+    The history is answered by the gateway (empty) before the message is sent, and reaches
+    the widget after it, while Rasa still works on the message. The widget used to send every
+    pending message again after the history, also those already sent on the current
+    connection, so the gateway answered them twice (the flaky "Nuova chat" test).
+    """
+    held: list[Any] = []
+    page.route("**/api/chat/history*", lambda route: held.append(route))
+    page.goto(gateway.url + "/")
+    deadline = time.monotonic() + TIMEOUT / 1000
+    while not held and time.monotonic() < deadline:
+        page.wait_for_timeout(50)  # dispatches Playwright events while waiting
+    assert held, "the widget did not ask for the history"
+    history = held[0].fetch()  # served now: the message below is not in it
+    fake_rasa.gate.clear()
+    _send(page, "grazie")
+    while fake_rasa.messages() != ["grazie"] and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    held[0].fulfill(response=history)
+    page.unroute("**/api/chat/history*")
+    # the widget handles the history (and, before the fix, sent "grazie" again)
+    page.evaluate("() => new Promise((resolve) => setTimeout(resolve, 300))")
+    fake_rasa.gate.set()
+    expect(_log(page).get_by_text("Hai scritto: grazie")).to_be_visible()
+    _send(page, "ancora")
+    expect(_log(page).get_by_text("Hai scritto: ancora")).to_be_visible()
+    assert fake_rasa.messages() == ["grazie", "ancora"]
+    expect(_log(page).get_by_text("Hai scritto: grazie")).to_have_count(1)

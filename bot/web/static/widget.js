@@ -253,7 +253,11 @@
 
   var seenIds = {};
   var seenClientIds = {};
-  var pending = []; // {clientId, frame, node, sent}
+  // {clientId, frame, node, via}: ``via`` is the socket the frame went out on (null: not sent).
+  // A frame is sent again only on a NEW connection, after the history showed it was not
+  // received: re-sending on the connection it already went out on made the gateway answer
+  // it twice (a message sent between "ready" and the end of the history load).
+  var pending = [];
 
   function scrollToEnd() {
     logBox.scrollTop = logBox.scrollHeight;
@@ -591,9 +595,9 @@
 
   function flushPending() {
     pending.forEach(function (p) {
-      if (!p.sent && ready) {
+      if (ready && socket && p.via !== socket) {
         socket.send(JSON.stringify(p.frame));
-        p.sent = true;
+        p.via = socket;
       }
     });
   }
@@ -618,12 +622,7 @@
         retryDelay = 1000;
         setStatus("");
         // Replies logged while we were away come from the history; unsent messages go now.
-        loadHistory().then(function () {
-          pending.forEach(function (p) {
-            p.sent = false;
-          });
-          flushPending();
-        });
+        loadHistory().then(flushPending);
       } else if (data.type === "messages") {
         if (data.client_id) {
           confirmPending(data.client_id);
@@ -675,11 +674,11 @@
     node.classList.add("wcw-pending");
     logBox.appendChild(node);
     scrollToEnd();
-    var entry = { clientId: clientId, frame: frame, node: node, sent: false };
+    var entry = { clientId: clientId, frame: frame, node: node, via: null };
     pending.push(entry);
     if (ready && socket) {
       socket.send(JSON.stringify(frame));
-      entry.sent = true;
+      entry.via = socket;
     } else {
       setStatus("Non collegato: il messaggio partirà appena torna la connessione.");
     }
