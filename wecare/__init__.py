@@ -1,1 +1,1 @@
-"""WeCare Assistant: shared, dependency-free helpers (settings, Italian text normalisation) and the CLI."""
+"""WeCare Assistant: shared helpers (settings, Italian text normalisation) and the CLI."""

@@ -55,7 +55,7 @@ class Settings:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Return the settings of this process (cached; call ``get_settings.cache_clear()`` in tests)."""
+    """Return the settings of this process (cached; tests call ``get_settings.cache_clear()``)."""
     return Settings(
         env=_env("WECARE_ENV", "development"),
         log_level=_env("LOG_LEVEL", "INFO"),
