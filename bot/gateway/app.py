@@ -51,6 +51,10 @@ def create_app(
         ``web_connections`` and, while running, ``telegram`` (or None).
     """
     settings = settings or get_settings()
+    if settings.production and not settings.secret_key:
+        # The deletion audit keys its sender hash with SECRET_KEY: with the public development
+        # default, Telegram chat ids could be recovered from the audit by brute force.
+        raise ValueError("SECRET_KEY must be set when WECARE_ENV=production (see .env.example)")
     engine = create_store_engine(settings.app_database_url)
     init_db(engine)
     store = ConversationStore(engine)

@@ -159,7 +159,7 @@ def test_healthz_ok(gateway_settings):
 
 def test_websocket_origin_checks_in_production(gateway_settings):
     settings = replace(
-        gateway_settings, env="production", web_allowed_origins=("https://www.ciss38.it",)
+        gateway_settings, env="production", secret_key="test-secret-key", web_allowed_origins=("https://www.ciss38.it",)
     )
     with TestClient(create_app(settings)) as client:
         url = f"/ws/chat?session={SESSION}"
@@ -228,7 +228,7 @@ def test_malformed_frames_and_client_ids(gateway_settings, fake_rasa):
 
 def test_production_never_logs_message_text(gateway_settings, fake_rasa, caplog):
     caplog.set_level(logging.DEBUG)
-    settings = replace(gateway_settings, env="production")
+    settings = replace(gateway_settings, env="production", secret_key="test-secret-key")
     secret = "mi chiamo Maria Rossi e ho un debito di 4321 euro"
     url = f"/ws/chat?session={SESSION}"
     with TestClient(create_app(settings)) as client:
@@ -278,3 +278,8 @@ def test_unexpected_errors_answer_json_without_traceback(gateway_settings):
     assert response.status_code == 500
     assert response.json() == {"error": "internal error", "status": 500}
     assert "secret detail" not in response.text
+
+
+def test_production_requires_a_secret_key(gateway_settings):
+    with pytest.raises(ValueError, match="SECRET_KEY"):
+        create_app(replace(gateway_settings, env="production", secret_key=""))
