@@ -44,7 +44,9 @@ def test_login_success_sets_a_hardened_session_cookie(app):
 
 
 def test_session_cookie_is_secure_outside_development(settings, clock):
-    app = configure(create_app(replace(settings, env="production", secret_key="test-secret-key")), clock)
+    app = configure(
+        create_app(replace(settings, env="production", secret_key="test-secret-key")), clock
+    )
     add_operators(app)
     with TestClient(app, base_url="https://testserver") as client:
         response = Console.of(app, client, "https://testserver").login("anna")
