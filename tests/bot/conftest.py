@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,39 +14,21 @@ if str(ROOT) not in sys.path:
 
 from tests.fixtures.fake_rasa import FakeRasa  # noqa: E402
 from tests.fixtures.fake_telegram import FakeBotAPI  # noqa: E402
-from tests.fixtures.servers import ServerThread  # noqa: E402
-from wecare.settings import Settings, get_settings  # noqa: E402
+from tests.fixtures.servers import gateway_test_settings, serve_fake  # noqa: E402
+from wecare.settings import Settings  # noqa: E402
 
 
 @pytest.fixture
 def fake_rasa() -> Iterator[FakeRasa]:
-    rasa = FakeRasa()
-    server = ServerThread(rasa.app, lifespan="off").start()
-    rasa.url = server.url  # type: ignore[attr-defined]
-    yield rasa
-    server.stop()
+    yield from serve_fake(FakeRasa())
 
 
 @pytest.fixture
 def fake_bot_api() -> Iterator[FakeBotAPI]:
-    api = FakeBotAPI()
-    server = ServerThread(api.app, lifespan="off").start()
-    api.url = server.url  # type: ignore[attr-defined]
-    yield api
-    server.stop()
+    yield from serve_fake(FakeBotAPI())
 
 
 @pytest.fixture
 def gateway_settings(tmp_path: Path, fake_rasa: FakeRasa) -> Settings:
     """Settings for a gateway on a temporary app DB, talking to the fake Rasa, no Telegram."""
-    get_settings.cache_clear()
-    return replace(
-        get_settings(),
-        env="development",
-        app_database_url=f"sqlite:///{tmp_path / 'app.db'}",
-        rasa_url=fake_rasa.url,  # type: ignore[attr-defined]
-        telegram_bot_token="",
-        telegram_webhook_url="",
-        telegram_webhook_secret="",
-        web_allowed_origins=(),
-    )
+    return gateway_test_settings(tmp_path / "app.db", fake_rasa.url)  # type: ignore[attr-defined]

@@ -159,7 +159,10 @@ def test_healthz_ok(gateway_settings):
 
 def test_websocket_origin_checks_in_production(gateway_settings):
     settings = replace(
-        gateway_settings, env="production", secret_key="test-secret-key", web_allowed_origins=("https://www.ciss38.it",)
+        gateway_settings,
+        env="production",
+        secret_key="test-secret-key",
+        web_allowed_origins=("https://www.ciss38.it",),
     )
     with TestClient(create_app(settings)) as client:
         url = f"/ws/chat?session={SESSION}"

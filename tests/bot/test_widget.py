@@ -8,7 +8,6 @@ one ``<script>`` tag. Without Chromium these tests skip, except under
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
-from tests.fixtures.browser import launch_chromium, missing_reason
+from tests.fixtures.browser import launch_chromium, missing_reason, require_browser
 from tests.fixtures.fake_rasa import FakeRasa
 from tests.fixtures.gateway_server import GatewayServer
 from tests.fixtures.servers import ServerThread
@@ -47,11 +46,7 @@ def _site_html(gateway_url: str, extra: str = "") -> str:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    reason = missing_reason()
-    if reason is not None:
-        if os.environ.get("WECARE_REQUIRE_ALL_TESTS") == "1":
-            pytest.fail(f"{reason} (WECARE_REQUIRE_ALL_TESTS=1)")
-        pytest.skip(reason)
+    require_browser()
     with sync_playwright() as pw:
         chromium = launch_chromium(pw)
         yield chromium

@@ -13,7 +13,6 @@ import re
 import sys
 import threading
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -31,8 +30,8 @@ if str(ROOT) not in sys.path:
 
 from bot.handoff.hours import OperatorHours  # noqa: E402
 from tests.fixtures.fake_rasa import FakeRasa  # noqa: E402
-from tests.fixtures.servers import ServerThread  # noqa: E402
-from wecare.settings import Settings, get_settings  # noqa: E402
+from tests.fixtures.servers import gateway_test_settings, serve_fake  # noqa: E402
+from wecare.settings import Settings  # noqa: E402
 
 ROME = ZoneInfo("Europe/Rome")
 PASSWORD = "correct-horse-battery"
@@ -129,26 +128,15 @@ class Clock:
 
 @pytest.fixture
 def fake_rasa() -> Iterator[TrackerFakeRasa]:
-    rasa = TrackerFakeRasa()
-    server = ServerThread(rasa.app, lifespan="off").start()
-    rasa.url = server.url  # type: ignore[attr-defined]
-    yield rasa
-    server.stop()
+    yield from serve_fake(TrackerFakeRasa())
 
 
 @pytest.fixture
 def settings(tmp_path: Path, fake_rasa: TrackerFakeRasa) -> Settings:
-    get_settings.cache_clear()
-    return replace(
-        get_settings(),
-        env="development",
-        app_database_url=f"sqlite:///{tmp_path / 'app.db'}",
-        rasa_url=fake_rasa.url,  # type: ignore[attr-defined]
-        rasa_token="",
-        telegram_bot_token="",
-        telegram_webhook_url="",
-        telegram_webhook_secret="",
-        web_allowed_origins=(),
+    return gateway_test_settings(
+        tmp_path / "app.db",
+        fake_rasa.url,
+        rasa_token="",  # type: ignore[attr-defined]
     )
 
 
