@@ -63,8 +63,8 @@ async def catalog_call(method: str, *args: Any, **kwargs: Any) -> Any:
             at ERROR without the arguments (they may hold the citizen's words).
     """
     try:
-        service = await asyncio.to_thread(get_catalog)
-        function: Callable[..., Any] = getattr(service, method)
+        # get_catalog only builds an engine once (no connection): no thread hop needed.
+        function: Callable[..., Any] = getattr(get_catalog(), method)
         return await asyncio.to_thread(function, *args, **kwargs)
     except CATALOG_DOWN_ERRORS as exc:
         cause = getattr(exc, "orig", None) or exc
