@@ -113,6 +113,19 @@ class CatalogService:
             comune, match = self._resolve(session, query)
             return match
 
+    def _required_comune(self, session: Session, comune: str | None) -> Comune | None:
+        """The comune a search is restricted to (None when not given).
+
+        Raises:
+            UnknownComune: ``comune`` is given but is not an ASL TO4 comune.
+        """
+        if comune is None or not comune.strip():
+            return None
+        found, match = self._resolve(session, comune.strip())
+        if found is None:
+            raise UnknownComune(comune, match)
+        return found
+
     def _resolve(self, session: Session, query: str) -> tuple[Comune | None, ComuneMatch]:
         if not query:
             return None, ComuneMatch(query=query)
@@ -170,11 +183,7 @@ class CatalogService:
             raise ValueError(f"unknown target group: {target_group!r}")
         page, page_size = max(1, int(page)), min(MAX_PAGE_SIZE, max(1, int(page_size)))
         with self._session() as session:
-            found: Comune | None = None
-            if comune is not None and comune.strip():
-                found, match = self._resolve(session, comune.strip())
-                if found is None:
-                    raise UnknownComune(comune, match)
+            found = self._required_comune(session, comune)
             filters = services.SearchFilters(
                 category=category,
                 terms=query_terms(text or ""),
@@ -236,11 +245,7 @@ class CatalogService:
         if category is not None and category not in CATEGORIES:
             raise UnknownCategory(category)
         with self._session() as session:
-            found: Comune | None = None
-            if comune is not None and comune.strip():
-                found, match = self._resolve(session, comune.strip())
-                if found is None:
-                    raise UnknownComune(comune, match)
+            found = self._required_comune(session, comune)
             rows = places.current_opportunities(
                 session, today or date.today(), found, category, max(1, limit)
             )

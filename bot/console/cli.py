@@ -8,8 +8,8 @@ import sys
 
 from bot.console.accounts import AccountStore
 from bot.handoff.models import ROLES
-from bot.handoff.service import ENTE_IDS
 from bot.store import create_store_engine, init_db
+from catalog.constants import ENTE_IDS
 from wecare.settings import get_settings
 
 

@@ -29,18 +29,10 @@ from bot.handoff.models import ACTIVE_STATUSES
 from bot.handoff.rasa_tracker import RasaTracker
 from bot.handoff.repo import ContactRecord, HandoffRecord, HandoffStore, NoteRecord
 from bot.store.records import ConversationRecord, MessageRecord
+from catalog.constants import ENTE_IDS
 
 log = logging.getLogger(__name__)
 
-ENTE_IDS = (
-    "cis_cirie",
-    "ciss38",
-    "inrete",
-    "cissac",
-    "unione_net",
-    "ciss_chivasso",
-    "cisa_gassino",
-)
 #: Failed attempts at naming the comune before the request goes to the triage queue.
 MAX_COMUNE_ATTEMPTS = 2
 #: Minimum gap between two "you are in the queue" reminders to the same citizen.
