@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import replace
 
 import pytest
@@ -22,6 +23,20 @@ SESSION = "test-session-0123456789"
 
 def _store(settings) -> ConversationStore:
     return ConversationStore(create_store_engine(settings.app_database_url))
+
+
+def _settled_history(store: ConversationStore, conversation_id: int, timeout: float = 10.0):
+    """The conversation's log once every reply's delivery has been recorded.
+
+    The gateway sends a reply first and records ``delivered`` right after, in a worker thread:
+    a test that reads the log as soon as it has the reply can get there before that write.
+    """
+    deadline = time.monotonic() + timeout
+    log = store.history(conversation_id)
+    while any(m.status == "generated" for m in log) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        log = store.history(conversation_id)
+    return log
 
 
 def _chat(client: TestClient, frames: list[dict], session: str = SESSION) -> list[list[dict]]:
@@ -47,7 +62,7 @@ def test_message_is_logged_forwarded_and_answered(gateway_settings, fake_rasa):
     store = _store(gateway_settings)
     conv = store.find_conversation(f"web-{SESSION}")
     assert conv is not None and conv.ente_gestore_id == "ciss38" and conv.mode == "bot"
-    log = store.history(conv.id)
+    log = _settled_history(store, conv.id)
     assert [(m.direction, m.sender_kind, m.status) for m in log] == [
         ("in", "citizen", "forwarded"),
         ("out", "bot", "delivered"),
