@@ -16,6 +16,7 @@ History: ``GET /api/chat/history?session=<id>`` → ``{"messages": [...]}`` (in 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
@@ -165,7 +166,8 @@ async def _handle_frame(
         return
     replies = await router.handle_incoming("web", f"web-{session}", text, metadata, event=event)
     ok = await connections.send(session, {**messages_event(replies), "client_id": client_id})
-    await router.confirm_delivery(replies, ok=ok)
+    # Shielded: a socket closing right after the send must not lose the delivery record.
+    await asyncio.shield(router.confirm_delivery(replies, ok=ok))
 
 
 def static_dir() -> Path:
