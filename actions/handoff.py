@@ -20,28 +20,42 @@ from actions.common import CatalogDown, resolve_area
 #: Reasons carried by the handoff payload.
 REASON_REQUEST = "citizen_request"
 REASON_VIOLENCE = "violence"
+REASON_SELF_HARM = "self_harm"
 REASON_FALLBACK = "fallback"
+#: Reasons of a person at risk: the console puts them first and marks them as urgent.
+URGENT_REASONS = (REASON_SELF_HARM, REASON_VIOLENCE)
+_RISK_INTENTS = {"report_violence": REASON_VIOLENCE, "report_self_harm": REASON_SELF_HARM}
 
 
 def handoff_message(ente_gestore_id: str | None, reason: str) -> dict[str, Any]:
-    """Build the SPEC §5 ``handoff`` payload."""
-    return {"type": "handoff", "ente_gestore_id": ente_gestore_id, "reason": reason}
+    """Build the SPEC §5 ``handoff`` payload (``priority`` ``urgent`` for a risk)."""
+    priority = "urgent" if reason in URGENT_REASONS else "normal"
+    return {
+        "type": "handoff",
+        "ente_gestore_id": ente_gestore_id,
+        "reason": reason,
+        "priority": priority,
+    }
 
 
 def handoff_reason(tracker: Tracker) -> str:
     """Return why the citizen is handed off.
 
-    ``violence`` when violence was reported in this session (the operator console shows
-    these first), else ``citizen_request``.
+    ``self_harm`` or ``violence`` when a risk was reported in this session (the latest one;
+    the operator console shows these first, as urgent), else ``citizen_request``.
     """
     for event in reversed(tracker.events):
         kind = event.get("event")
         if kind == "session_started":
             break
         if kind == "user":
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-            if intent == "report_violence":
-                return REASON_VIOLENCE
+            parse = event.get("parse_data") or {}
+            intent = (parse.get("intent") or {}).get("name")
+            if intent in _RISK_INTENTS:
+                return _RISK_INTENTS[intent]
+            risk = parse.get("risk")
+            if isinstance(risk, dict) and risk.get("kind") in URGENT_REASONS:
+                return str(risk["kind"])
     return REASON_REQUEST
 
 

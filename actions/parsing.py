@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from nlu.risk.detector import default_detector
 from wecare.text import fold, is_cap
 
 #: Need intents (SPEC §3) and the catalog category each maps to.
@@ -23,15 +24,6 @@ INTENT_CATEGORY: dict[str, str] = {
     "need_social_inclusion": "social_inclusion",
 }
 
-#: Words that tell a child or teenager is involved (accents folded, lowercase).
-_MINOR_WORDS = (
-    r"figli[oae]?|figliolett[oa]|bimb[oaie]|bambin[oaie]|neonat[oaie]|minorenn[ei]|"
-    r"minor[ei]|ragazzin[oaie]|adolescent[ei]|nipotin[oaie]|fratellin[oi]|"
-    r"sorellin[ae]|scuola (?:elementare|media)|asilo nido"
-)
-_MINOR_RE = re.compile(rf"\b(?:{_MINOR_WORDS})\b")
-# "ho 15 anni", "ha 9 anni", "di 12 anni"
-_AGE_RE = re.compile(r"\b(?:ho|ha|hanno|di)\s+(\d{1,2})\s*anni\b")
 _LETTER_RE = re.compile(r"[a-z]")
 _WORD_RE = re.compile(r"[a-z0-9']+")
 _PLACE_PREFIX_RE = re.compile(
@@ -72,7 +64,8 @@ def minor_involved(
 
     Returns:
         True when a target group is ``minori``, an age is below 18, or the text
-        mentions a child ("mio figlio", "la bambina", "ho 15 anni").
+        mentions a child ("mio figlio", "la bambina", "ho 15 anni"; the words are the
+        ``minor`` patterns of ``nlu/risk/lexicon.yml``).
     """
     if any(group == "minori" for group in target_groups):
         return True
@@ -82,10 +75,8 @@ def minor_involved(
             return True
     if not text:
         return False
-    folded = fold(text)
-    if _MINOR_RE.search(folded):
-        return True
-    return any(int(m.group(1)) < 18 for m in _AGE_RE.finditer(folded))
+    detector = default_detector()
+    return detector.is_minor(detector.canonical(text))
 
 
 def _to_float(value: object) -> float | None:

@@ -1,9 +1,8 @@
 """Violence reports: emergency numbers first, then local help, then an operator.
 
 The first thing ``action_report_violence`` sends is the SPEC §5 ``emergency`` payload, with
-no question and no text before it, even when the catalog cannot be read (the numbers then
-come from the domain response ``utter_emergency_numbers_fallback[_minor]``). The comune is
-used when known and never asked.
+no question and no text before it (``actions.safety.send_emergency``, also when the catalog
+cannot be read). The comune is used when known and never asked.
 """
 
 from __future__ import annotations
@@ -23,34 +22,13 @@ from actions.common import (
     attr,
     catalog_call,
     is_low_confidence,
-    last_user_event,
-    latest_entity_values,
     resolve_area,
     services_message,
 )
-from actions.parsing import minor_involved
+from actions.safety import VIOLENCE, interruption_events, risk_of, send_emergency
 from actions.search import WIDE_LIMIT, WIDE_SCOPES
 
 CATEGORY = "violence"
-
-
-def emergency_message(helplines: list[Any]) -> dict[str, Any]:
-    """Build the SPEC §5 ``emergency`` payload from catalog helplines (in their order)."""
-    numbers = [
-        {"number": str(attr(h, "number")), "label": attr(h, "label", default="")}
-        for h in helplines
-        if attr(h, "number")
-    ]
-    return {"type": "emergency", "numbers": numbers}
-
-
-def is_minor_case(tracker: Tracker) -> bool:
-    """Tell whether the violence report involves a child (slots, entities or words)."""
-    event = last_user_event(tracker, ["report_violence"])
-    text = (event or {}).get("text") or (tracker.latest_message or {}).get("text")
-    groups = [tracker.get_slot("target_group"), *latest_entity_values(tracker, "target_group")]
-    ages = [tracker.get_slot("age"), *latest_entity_values(tracker, "age")]
-    return minor_involved(text, groups, ages)
 
 
 def _is_helpline(service: Any, numbers: set[str]) -> bool:
@@ -70,28 +48,17 @@ class ActionReportViolence(CatalogAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         """Send the emergency numbers first, then the rest; never ask before them."""
-        minor = is_minor_case(tracker)
-        events: list[EventType] = [SlotSet("minor_involved", minor)]
-        numbers: set[str] = set()
-        try:
-            helplines = await catalog_call("emergency_numbers", minor_involved=minor)
-        except CatalogDown:
-            helplines = []
-        if helplines:
-            payload = emergency_message(list(helplines))
-            numbers = {n["number"] for n in payload["numbers"]}
-            dispatcher.utter_message(json_message=payload)
-        else:
-            fallback = "utter_emergency_numbers_fallback" + ("_minor" if minor else "")
-            dispatcher.utter_message(response=fallback)
-            numbers = {"1522", "112", "114"}
+        risk = risk_of(tracker)
+        events: list[EventType] = [SlotSet("minor_involved", risk["minor"])]
+        order = [VIOLENCE] + [k for k in risk["kinds"] if k != VIOLENCE]
+        numbers = await send_emergency(dispatcher, {**risk, "kind": VIOLENCE}, order)
         dispatcher.utter_message(response="utter_violence_support")
         try:
             events += await self._local_help(dispatcher, tracker, numbers)
         except CatalogDown:
             pass  # logged by catalog_call; the numbers and the operator are enough now
         dispatcher.utter_message(response="utter_violence_offer_operator")
-        return events
+        return [*events, *interruption_events(tracker)]
 
     async def _local_help(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, numbers: set[str]

@@ -191,6 +191,7 @@ def service(record: Record, provider_name: str) -> Service:
             number=helpline["number"],
             label=helpline["label"],
             emergency_rank=helpline.get("emergency_rank"),
+            self_harm_rank=helpline.get("self_harm_rank"),
             for_minors=bool(helpline.get("for_minors")),
             hours=helpline.get("hours"),
         )

@@ -33,8 +33,11 @@ def helpline(card: ServiceCard) -> Helpline | None:
         number=line["number"],
         label=line["label"],
         emergency_rank=line["emergency_rank"],
+        self_harm_rank=line["self_harm_rank"],
         for_minors=bool(line["for_minors"]),
         hours=line["hours"],
+        confidence=card.confidence,
+        verified=bool(card.verified),
         service_id=card.id,
         category=card.category,
     )

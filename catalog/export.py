@@ -59,6 +59,7 @@ def _service(s: Service) -> dict[str, Any]:
             "number": s.helpline.number,
             "label": s.helpline.label,
             "emergency_rank": s.helpline.emergency_rank,
+            "self_harm_rank": s.helpline.self_harm_rank,
             "for_minors": s.helpline.for_minors,
             "hours": s.helpline.hours,
         },

@@ -18,10 +18,27 @@ class Helpline:
     hours: str | None = None
     service_id: str = ""
     category: str = ""
+    self_harm_rank: int | None = None
+    confidence: str = "medium"
+    verified: bool = False
+
+    @property
+    def needs_caveat(self) -> bool:
+        """True when the number comes from an unconfirmed source ("verifica" caveat)."""
+        return self.confidence == "low"
 
     def to_payload(self) -> dict[str, Any]:
-        """``{"number", "label"}`` as in the SPEC §5 emergency payload (plus ``hours``)."""
-        return {"number": self.number, "label": self.label, "hours": self.hours}
+        """``{"number", "label"}`` as in the SPEC §5 emergency payload.
+
+        Plus ``hours`` and ``to_verify`` (True: the number is unconfirmed and every channel
+        shows it with the "da verificare" caveat).
+        """
+        return {
+            "number": self.number,
+            "label": self.label,
+            "hours": self.hours,
+            "to_verify": self.needs_caveat,
+        }
 
 
 @dataclass(frozen=True)

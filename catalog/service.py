@@ -8,7 +8,7 @@ dataclasses of :mod:`catalog.info`.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from threading import Lock
@@ -253,10 +253,32 @@ class CatalogService:
                 convert.opportunity_info(o, rank, provider, found) for o, rank, provider in rows
             ]
 
-    def emergency_numbers(self, minor_involved: bool = False) -> list[Helpline]:
-        """Emergency numbers in order (1522, 112, then 114 when a minor is involved)."""
-        lines = [h for h in self.helplines() if h.emergency_rank is not None]
-        return [h for h in lines if minor_involved or not h.for_minors]
+    def emergency_numbers(
+        self, minor_involved: bool = False, kinds: Sequence[str] = ("violence",)
+    ) -> list[Helpline]:
+        """The numbers of the first reply to a person in danger, in order.
+
+        Args:
+            minor_involved: add the lines for children (114, Telefono Azzurro).
+            kinds: ``violence`` (1522, 112, then 114 for minors) and/or ``self_harm`` (112,
+                then the listening lines); in the given order, each number once.
+        """
+        every = self.helplines()
+        ranks: dict[str, Callable[[Helpline], int | None]] = {
+            "violence": lambda h: h.emergency_rank,
+            "self_harm": lambda h: h.self_harm_rank,
+        }
+        out: list[Helpline] = []
+        for kind in kinds:
+            rank = ranks.get(kind)
+            if rank is None:
+                raise ValueError(f"unknown emergency kind {kind!r}")
+            lines = sorted((h for h in every if rank(h) is not None), key=lambda h: rank(h) or 0)
+            for line in lines:
+                taken = {h.number for h in out}
+                if (minor_involved or not line.for_minors) and line.number not in taken:
+                    out.append(line)
+        return out
 
     def helplines(self, category: str | None = None) -> list[Helpline]:
         """Every helpline (optionally of one category), emergency ones first."""

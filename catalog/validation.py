@@ -42,7 +42,7 @@ OPPORTUNITY_REQUIRED = set(
     "id title kind category organization summary valid_from area verified confidence source".split()
 )
 OPPORTUNITY_OPTIONAL = {"url", "valid_to"}
-HELPLINE_KEYS = {"number", "label", "emergency_rank", "for_minors", "hours"}
+HELPLINE_KEYS = {"number", "label", "emergency_rank", "self_harm_rank", "for_minors", "hours"}
 CONTACT_KEYS = {"phone", "email", "website"}
 SLUG = re.compile(r"[a-z0-9_]+(-[a-z0-9_]+)*")
 PLACEHOLDERS = {"ente_name", "ente_short"}

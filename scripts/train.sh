@@ -42,7 +42,7 @@ flock 9
 comuni_csv=catalog_data/comuni.csv
 [ -f "$comuni_csv" ] || comuni_csv=../shared/data/comuni_asl_to4.csv
 
-inputs=("$config" nlu/data nlu/components nlu/gazetteer.py nlu/spacy_it wecare/text.py "$comuni_csv")
+inputs=("$config" nlu/data nlu/components nlu/gazetteer.py nlu/spacy_it nlu/risk wecare/text.py "$comuni_csv")
 if [ "$nlu_only" = 0 ]; then
     inputs+=(bot/domain bot/data)
 fi

@@ -71,6 +71,8 @@ def handoff_view(handoff: HandoffRecord | None, operators: dict[int, str]) -> di
         "status": handoff.status,
         "ente_gestore_id": handoff.ente_gestore_id,
         "reason": handoff.reason,
+        "urgent": handoff.urgent,
+        "risk": handoff.meta.get("risk") or (handoff.reason if handoff.urgent else None),
         "need": handoff.need,
         "operator_id": handoff.operator_id,
         "operator_name": operators.get(handoff.operator_id or 0),

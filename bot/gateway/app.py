@@ -22,10 +22,14 @@ from bot.gateway.errors import error_response, install_error_handlers
 from bot.gateway.geo import ComuneLocator
 from bot.gateway.rasa_client import RasaClient
 from bot.gateway.router import Router
+from bot.gateway.safety import SafetyNet, load_fallback_payloads
 from bot.store import ConversationStore, create_store_engine, init_db
 from bot.store.deletion import DataEraser, TrackerStoreEraser
 from bot.web.deliverer import WebConnections
 from bot.web.routes import OriginPolicy, build_web_router, static_dir
+from catalog.db import make_engine
+from catalog.service import CatalogService
+from nlu.risk.detector import default_detector
 from wecare.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -62,8 +66,15 @@ def create_app(
     locator = ComuneLocator.from_csv(settings.catalog_data_dir / COORDINATES_FILE)
     tracker_eraser = TrackerStoreEraser(settings.rasa_tracker_store_url)
     eraser = DataEraser(store, tracker_eraser, settings.secret_key)
+    safety_engine = make_engine(settings.database_url)
+    safety = SafetyNet(default_detector(), CatalogService(safety_engine), load_fallback_payloads())
     router = Router(
-        store, rasa_client, locator=locator, log_text=not settings.production, eraser=eraser
+        store,
+        rasa_client,
+        locator=locator,
+        log_text=not settings.production,
+        eraser=eraser,
+        safety=safety,
     )
     connections = WebConnections()
     router.add_deliverer(connections)
@@ -86,6 +97,7 @@ def create_app(
             await aclose_console(app)
             await rasa_client.aclose()
             tracker_eraser.dispose()
+            safety_engine.dispose()
             engine.dispose()
 
     app = FastAPI(title="WeCare gateway", lifespan=lifespan, docs_url=None, redoc_url=None)

@@ -27,9 +27,11 @@ from bot.gateway.delivery import Deliverer, GatewayEvent, Listener
 from bot.gateway.geo import ComuneLocator
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.replies import Reply
+from bot.gateway.safety import SafetyNet
 from bot.store.deletion import DataEraser, DeletionReport
 from bot.store.records import ConversationRecord, MessageRecord
 from bot.store.repo import ConversationStore
+from nlu.risk.detector import RiskAssessment
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,10 @@ class ModeHandler(Protocol):
         """Tell the consoles that a conversation (and its open handoffs) was erased."""
         ...
 
+    async def on_risk(self, conv: ConversationRecord, kind: str) -> bool:
+        """A risk message during a handoff: make it urgent; False when Rasa will answer."""
+        ...
+
 
 def is_button_payload(value: str) -> bool:
     """Tell whether ``value`` looks like a Rasa button payload (``/intent`` or ``/intent{...}``).
@@ -80,6 +86,8 @@ class Router:
         log_text: whether message text may appear in DEBUG logs (False in production).
         eraser: erases a conversation when Rasa's replies carry the ``data_deletion``
             payload (None: the payload is only rendered; docs/privacy.md).
+        safety: the gateway's safety net (emergency numbers during a handoff, when Rasa is
+            down, and as a guard on Rasa's replies; ``bot.gateway.safety``).
     """
 
     def __init__(
@@ -90,8 +98,10 @@ class Router:
         locator: ComuneLocator | None = None,
         log_text: bool = True,
         eraser: DataEraser | None = None,
+        safety: SafetyNet | None = None,
     ) -> None:
         self.store = store
+        self.safety = safety
         self.eraser = eraser
         self.rasa = rasa
         self.locator = locator
@@ -236,10 +246,15 @@ class Router:
             return [await self._notice(conv, msg)]
 
         inbound = await self._log_in(conv, stripped, event, metadata, "received")
+        risk = self.safety.assess(stripped, event) if self.safety else None
         if conv.mode != "bot" and self.handoff is not None:
+            urgent: list[Reply] = []
+            if risk is not None and risk.at_risk and risk.kind:
+                if await self.handoff.on_risk(conv, risk.kind):
+                    urgent = await self._safety(conv, risk, texts.SAFETY_HANDOFF)
             handled = await self.handoff.on_citizen_message(conv, inbound)
             if handled is not None:
-                return handled
+                return [*urgent, *handled]
         elif conv.mode == "human":
             await asyncio.to_thread(self.store.set_status, [inbound.id], "to_operator")
             return []
@@ -253,9 +268,13 @@ class Router:
         except RasaUnavailable as exc:
             log.warning("Rasa unavailable for message %s: %s", inbound.id, exc)
             await asyncio.to_thread(self.store.set_status, [inbound.id], "failed", str(exc))
+            if risk is not None and risk.at_risk:
+                return [*replies, *await self._safety(conv, risk, texts.UNAVAILABLE)]
             return [*replies, await self._notice(conv, texts.UNAVAILABLE)]
         await asyncio.to_thread(self.store.set_status, [inbound.id], "forwarded")
         bot_replies = [Reply.from_rasa(item) for item in answer]
+        if self.safety is not None and risk is not None:
+            bot_replies = await self.safety.guard(risk, bot_replies)
         if self.eraser is not None and any(
             (r.custom or {}).get("type") == "data_deletion" for r in bot_replies
         ):
@@ -344,6 +363,13 @@ class Router:
         )
         await self._emit(GatewayEvent("message", conv, record))
         return replace(reply, message_id=record.id, created_at=record.created_at.isoformat())
+
+    async def _safety(
+        self, conv: ConversationRecord, risk: RiskAssessment, notice: str
+    ) -> list[Reply]:
+        """Log the gateway's emergency replies (payload first, then ``notice``)."""
+        assert self.safety is not None
+        return [await self._log_out(conv, r) for r in await self.safety.replies(risk, notice)]
 
     async def _notice(self, conv: ConversationRecord, text: str) -> Reply:
         return await self._log_out(conv, Reply(text=text, sender_kind="system"))

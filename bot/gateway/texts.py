@@ -9,7 +9,17 @@ from __future__ import annotations
 UNAVAILABLE = (
     "Il servizio è momentaneamente non disponibile, riprova tra poco. "
     "Il tuo messaggio è stato registrato. "
-    "In caso di emergenza chiama il 112; per violenza o stalking il 1522 (gratuito, 24 ore su 24)."
+    "In caso di emergenza chiama il 112; per violenza o stalking il 1522."
+)
+#: Sent after the emergency numbers when a risk shows during a handoff (issue 9).
+SAFETY_HANDOFF = (
+    "Ho segnalato agli operatori che è urgente: ti rispondono il prima possibile. "
+    "Se sei in pericolo adesso, chiama subito il 112."
+)
+#: Sent after emergency numbers of which some are marked to_verify.
+SAFETY_TO_VERIFY = (
+    "I numeri segnati «da verificare» vengono da una fonte non ancora confermata. "
+    "Se non rispondono, chiama il 112."
 )
 EMPTY = "Non ho ricevuto nessun testo: scrivi pure la tua domanda."
 TOO_LONG = (

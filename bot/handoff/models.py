@@ -25,6 +25,10 @@ from bot.store.models import Base, utcnow
 ACTIVE_STATUSES = ("awaiting_comune", "offline", "awaiting_contact", "queued", "assigned")
 FINAL_STATUSES = ("returned", "closed", "cancelled", "contact_left")
 ROLES = ("operator", "supervisor", "admin")
+#: ``Handoff.priority`` values.
+NORMAL, URGENT = 0, 1
+#: Handoff reasons of a person at risk (bot payload, or a risk seen by the gateway).
+URGENT_REASONS = ("self_harm", "violence")
 
 
 class Operator(Base):
@@ -71,6 +75,8 @@ class Handoff(Base):
     status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(40), default="request")
     need: Mapped[str | None] = mapped_column(String(40), default=None)
+    #: URGENT for a person at risk (violence, self-harm): first in the queue, marked in red.
+    priority: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     operator_id: Mapped[int | None] = mapped_column(
         ForeignKey("operator.id", ondelete="SET NULL"), default=None
     )

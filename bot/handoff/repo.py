@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.handoff.models import (
     ACTIVE_STATUSES,
+    NORMAL,
+    URGENT,
     ConsoleNote,
     ContactRequest,
     Handoff,
@@ -54,6 +56,7 @@ class HandoffRecord:
     queued_at: datetime | None
     claimed_at: datetime | None
     ended_at: datetime | None
+    priority: int = NORMAL
 
     @classmethod
     def from_model(cls, row: Handoff) -> HandoffRecord:
@@ -71,7 +74,13 @@ class HandoffRecord:
             queued_at=_opt(row.queued_at),
             claimed_at=_opt(row.claimed_at),
             ended_at=_opt(row.ended_at),
+            priority=int(row.priority or 0),
         )
+
+    @property
+    def urgent(self) -> bool:
+        """True for a person at risk (violence, self-harm)."""
+        return self.priority >= URGENT
 
     @property
     def active(self) -> bool:
@@ -153,6 +162,7 @@ class HandoffStore:
         reason: str,
         need: str | None = None,
         operator_id: int | None = None,
+        priority: int = NORMAL,
     ) -> HandoffRecord | None:
         """Switch the conversation from bot to human mode and open a handoff, atomically.
 
@@ -174,6 +184,7 @@ class HandoffStore:
                 status=status,
                 reason=reason[:40],
                 need=need,
+                priority=priority,
                 operator_id=operator_id,
                 meta={},
                 created_at=now,
@@ -270,6 +281,17 @@ class HandoffStore:
             claimed_at=now,
         )
 
+    def escalate(self, handoff_id: int, risk: str) -> HandoffRecord | None:
+        """Make an active handoff urgent (a risk seen during it); None when not active."""
+        with self.session() as session:
+            row = session.get(Handoff, handoff_id)
+            if row is None or row.status not in ACTIVE_STATUSES:
+                return None
+            row.priority = URGENT
+            row.meta = {**(row.meta or {}), "risk": risk}
+            session.flush()
+            return HandoffRecord.from_model(row)
+
     def set_meta(self, handoff_id: int, **values: Any) -> None:
         """Merge ``values`` into the handoff's ``meta``."""
         with self.session() as session:
@@ -287,13 +309,15 @@ class HandoffStore:
                 if handoff.ente_gestore_id
                 else Handoff.ente_gestore_id.is_(None)
             )
+            same = Handoff.priority == handoff.priority
             ahead = session.scalar(
                 select(func.count(Handoff.id)).where(
                     Handoff.status == "queued",
                     ente_cond,
                     or_(
-                        Handoff.queued_at < handoff.queued_at,
-                        and_(Handoff.queued_at == handoff.queued_at, Handoff.id < handoff.id),
+                        Handoff.priority > handoff.priority,
+                        and_(same, Handoff.queued_at < handoff.queued_at),
+                        and_(same, Handoff.queued_at == handoff.queued_at, Handoff.id < handoff.id),
                     ),
                 )
             )
@@ -302,7 +326,7 @@ class HandoffStore:
     def list_active(
         self, enti: Sequence[str] | None, statuses: Sequence[str] = ("queued", "assigned")
     ) -> list[QueueItem]:
-        """Return active handoffs (oldest first) with their conversations, filtered by ente."""
+        """Return active handoffs (urgent first, then oldest) with conversations, by ente."""
         with self.session() as session:
             rows = session.execute(
                 select(Handoff, Conversation)
@@ -310,7 +334,9 @@ class HandoffStore:
                 .where(
                     Handoff.status.in_(list(statuses)), _ente_filter(Handoff.ente_gestore_id, enti)
                 )
-                .order_by(Handoff.queued_at, Handoff.created_at, Handoff.id)
+                .order_by(
+                    Handoff.priority.desc(), Handoff.queued_at, Handoff.created_at, Handoff.id
+                )
             ).all()
             return [
                 QueueItem(HandoffRecord.from_model(h), ConversationRecord.from_model(c))

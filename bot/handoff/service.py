@@ -25,7 +25,7 @@ from bot.gateway.router import Router
 from bot.handoff import texts
 from bot.handoff.comuni import ComuneResolver
 from bot.handoff.hours import Clock, OperatorHours, system_clock
-from bot.handoff.models import ACTIVE_STATUSES
+from bot.handoff.models import ACTIVE_STATUSES, NORMAL, URGENT, URGENT_REASONS
 from bot.handoff.rasa_tracker import RasaTracker
 from bot.handoff.repo import ContactRecord, HandoffRecord, HandoffStore, NoteRecord
 from bot.store.records import ConversationRecord, MessageRecord
@@ -150,6 +150,7 @@ class HandoffService:
         ente = payload.get("ente_gestore_id") or conv.ente_gestore_id
         ente = ente if isinstance(ente, str) and ente else None
         reason = str(payload.get("reason") or "request")
+        urgent = payload.get("priority") == "urgent" or reason in URGENT_REASONS
         history = await asyncio.to_thread(self.router.store.history, conv.id, 100)
         need = need_from_history(history)
         status = "awaiting_comune" if ente is None else "queued"
@@ -161,6 +162,7 @@ class HandoffService:
             ente_gestore_id=ente,
             reason=reason,
             need=need,
+            priority=URGENT if urgent else NORMAL,
         )
         if handoff is None:  # already in human mode (a concurrent takeover)
             return []
@@ -194,6 +196,27 @@ class HandoffService:
         if handoff.status == "queued":
             return await self._maybe_remind(conv, handoff)
         return []
+
+    async def on_risk(self, conv: ConversationRecord, kind: str) -> bool:
+        """A risk message during a handoff: the handoff becomes urgent for the operators.
+
+        Returns:
+            True when the conversation stays with the operators (the gateway then sends the
+            emergency numbers itself); False when there is no handoff a person will pick up
+            (out of hours: the message goes on to Rasa, which answers the risk).
+        """
+        handoff = await asyncio.to_thread(self.store.active_for, conv.id)
+        if handoff is None or handoff.status in ("offline", "awaiting_contact"):
+            return False
+        escalated = await asyncio.to_thread(self.store.escalate, handoff.id, kind)
+        if escalated is None:
+            return False
+        log.warning("handoff %s marked urgent: risk %s", handoff.id, kind)
+        await self._emit(HandoffEvent("queue", escalated, data={"risk": kind}))
+        if escalated.status == "queued" and not handoff.urgent:
+            # the others move down; the citizen at risk gets the numbers, not a position
+            await self._update_positions(escalated.ente_gestore_id, silent=conv.id)
+        return True
 
     async def on_conversation_deleted(
         self, conversation_id: int, handoffs: Sequence[tuple[int, str | None]]
@@ -527,13 +550,18 @@ class HandoffService:
         await self._emit(HandoffEvent("queue", handoff, data={"by": actor.name}))
         return handoff
 
-    async def _update_positions(self, ente_id: str | None) -> None:
-        """Tell the citizens still queued for ``ente_id`` their new position."""
+    async def _update_positions(self, ente_id: str | None, silent: int | None = None) -> None:
+        """Tell the citizens still queued for ``ente_id`` their new position.
+
+        ``silent``: a conversation whose position is recorded but not sent.
+        """
         items = await asyncio.to_thread(self.store.list_active, [ente_id or ""], ("queued",))
         for position, item in enumerate(items, start=1):
             if item.handoff.meta.get("told_position") == position:
                 continue
             await asyncio.to_thread(self.store.set_meta, item.handoff.id, told_position=position)
+            if item.conversation.id == silent:
+                continue
             text = texts.QUEUE_POSITION.format(position=position)
             await self._push(item.conversation.id, [Reply(text=text, sender_kind="system")])
 

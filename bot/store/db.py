@@ -12,15 +12,24 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, update
+from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
 from sqlalchemy.engine import make_url
 
 from bot.store.models import Base, SchemaVersion
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _handoff_priority(conn: Connection) -> None:
+    """v2 (issue 9): ``handoff.priority`` (urgent handoffs of people at risk come first)."""
+    conn.execute(text("ALTER TABLE handoff ADD COLUMN priority INTEGER NOT NULL DEFAULT 0"))
+    conn.execute(
+        text("UPDATE handoff SET priority = 1 WHERE reason IN ('violence', 'self_harm')")
+    )
+
 
 #: version -> step that brings a database from ``version - 1`` to ``version``.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _handoff_priority}
 
 
 def create_store_engine(url: str) -> Engine:

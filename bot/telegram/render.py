@@ -19,6 +19,13 @@ MAX_CALLBACK_BYTES = 64
 CALLBACK_REF = "k:"
 
 UNVERIFIED = "⚠️ Da verificare: informazione non ancora verificata, conferma con il tuo Comune."
+#: Title of the emergency block by kind of risk (the payload's ``kind``).
+EMERGENCY_TITLES = {
+    "violence": "Numeri di emergenza",
+    "self_harm": "Numeri di emergenza e di ascolto",
+}
+#: Mark of a number whose source is not confirmed (``to_verify`` in the payload).
+TO_VERIFY = "numero da verificare"
 CATEGORY_LABELS = {
     "economic_support": "sostegno economico",
     "housing": "casa",
@@ -187,11 +194,13 @@ def _services(custom: dict[str, Any]) -> list[str]:
 
 def _emergency(custom: dict[str, Any]) -> list[str]:
     # Bot messages cannot carry tel: links; Telegram apps copy a <code> number with one tap.
-    lines = ["🚨 <b>Numeri di emergenza</b> (chiamata gratuita)"]
+    title = EMERGENCY_TITLES.get(str(custom.get("kind")), EMERGENCY_TITLES["violence"])
+    lines = [f"🚨 <b>{title}</b>"]
     for item in custom.get("numbers") or []:
         if isinstance(item, dict) and item.get("number"):
             label = f" – {_e(item['label'])}" if item.get("label") else ""
-            lines.append(f"📞 <code>{_e(item['number'])}</code>{label}")
+            caveat = f" <i>({TO_VERIFY})</i>" if item.get("to_verify") else ""
+            lines.append(f"📞 <code>{_e(item['number'])}</code>{label}{caveat}")
     lines.append("<i>Tocca un numero per copiarlo, poi chiamalo.</i>")
     return ["\n".join(lines)]
 

@@ -145,6 +145,8 @@ class Helpline(Base):
     number: Mapped[str] = mapped_column(String(32))
     label: Mapped[str] = mapped_column(String(300))
     emergency_rank: Mapped[int | None] = mapped_column(Integer)
+    #: Order in the self-harm answer (112 first, then the listening lines); None = not there.
+    self_harm_rank: Mapped[int | None] = mapped_column(Integer)
     for_minors: Mapped[bool] = mapped_column(Boolean, default=False)
     hours: Mapped[str | None] = mapped_column(String(100))
 

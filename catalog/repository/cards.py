@@ -45,7 +45,7 @@ _FIELDS = (
     "confidence", "verified", "url", "description", "eligibility", "cost", "min_age", "max_age",
     "keywords", "last_verified", "source",
 )  # fmt: skip
-_HELPLINE = ("number", "label", "emergency_rank", "for_minors", "hours")
+_HELPLINE = ("number", "label", "emergency_rank", "self_harm_rank", "for_minors", "hours")
 
 # Plain SQL with an expanding IN: built once, only bound per call (this runs on every search).
 _CARDS = (
@@ -53,7 +53,7 @@ _CARDS = (
         "SELECT s.id, s.name, s.summary, s.category, s.organization_id, o.name AS provider_name, "
         "s.how_to_apply, s.confidence, s.verified, s.url, s.description, s.eligibility, s.cost, "
         "s.min_age, s.max_age, s.keywords, s.last_verified, s.source, h.number, h.label, "
-        "h.emergency_rank, h.for_minors, h.hours "
+        "h.emergency_rank, h.self_harm_rank, h.for_minors, h.hours "
         "FROM service s JOIN organization o ON o.id = s.organization_id "
         "LEFT JOIN helpline h ON h.service_id = s.id WHERE s.id IN :ids"
     )

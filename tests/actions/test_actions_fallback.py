@@ -64,7 +64,7 @@ async def test_second_misunderstanding_in_a_row_hands_off(dispatcher, domain) ->
     events = await ActionDefaultFallback().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_handoff_after_fallback", "custom:handoff"]
     assert customs(dispatcher) == [
-        {"type": "handoff", "ente_gestore_id": "inrete", "reason": "fallback"}
+        {"type": "handoff", "ente_gestore_id": "inrete", "reason": "fallback", "priority": "normal"}
     ]
     assert slot_sets(events)["fallback_count"] == 0.0
 

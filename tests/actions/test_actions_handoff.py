@@ -15,7 +15,7 @@ async def test_handoff_carries_the_ente_of_the_comune(dispatcher, domain) -> Non
     assert responses(dispatcher) == ["utter_handoff", "custom:handoff"]
     assert "C.I.S.S. 38" in dispatcher.messages[0]["ente_name"]
     assert customs(dispatcher) == [
-        {"type": "handoff", "ente_gestore_id": "ciss38", "reason": "citizen_request"}
+        {"type": "handoff", "ente_gestore_id": "ciss38", "reason": "citizen_request", "priority": "normal"}
     ]
     assert slot_sets(events) == {"ente_gestore_id": "ciss38", "distretto": "24"}
 
@@ -40,7 +40,19 @@ async def test_handoff_after_violence_says_why(dispatcher, domain) -> None:
         "type": "handoff",
         "ente_gestore_id": "inrete",
         "reason": "violence",
+        "priority": "urgent",
     }
+
+
+async def test_handoff_after_self_harm_is_urgent(dispatcher, domain) -> None:
+    history = [
+        user_event("non ce la faccio piu voglio farla finita", "report_self_harm"),
+        {"event": "action", "name": "action_report_self_harm"},
+    ]
+    tracker = make_tracker("/request_human", "request_human", history=history)
+    await ActionHandoff().run(dispatcher, tracker, domain)
+    payload = customs(dispatcher)[0]
+    assert payload["reason"] == "self_harm" and payload["priority"] == "urgent"
 
 
 async def test_handoff_works_with_the_catalog_down(dispatcher, domain, catalog_down) -> None:

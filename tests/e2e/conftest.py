@@ -37,10 +37,13 @@ from wecare.run import QUIET_ENV, RASA_BIN, Stack, StackError, ensure_catalog, f
 
 @dataclass
 class E2EStack:
-    """Where the stack under test answers."""
+    """Where the stack under test answers (the gateway is the real ``bot.gateway`` process)."""
 
     rasa_url: str
     log_dir: Path | None = None
+    gateway_url: str | None = None
+    app_database_url: str | None = None
+    tracker_store_url: str | None = None
 
 
 def _skip_or_fail(reason: str) -> None:
@@ -67,7 +70,8 @@ def _run(cmd: list[str], env: dict[str, str], what: str, timeout: float) -> None
 def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
     reuse = os.environ.get("WECARE_E2E_RASA_URL", "").strip().rstrip("/")
     if reuse:
-        yield E2EStack(rasa_url=reuse)
+        gateway = os.environ.get("WECARE_E2E_GATEWAY_URL", "").strip().rstrip("/") or None
+        yield E2EStack(rasa_url=reuse, gateway_url=gateway)
         return
     if not RASA_BIN.exists():
         _skip_or_fail("no .venv-rasa: run `make setup`")
@@ -81,20 +85,25 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
 
     tmp = tmp_path_factory.mktemp("e2e")
     catalog_url = f"sqlite:///{tmp / 'catalog.db'}"
+    app_db = f"sqlite:///{tmp / 'app.db'}"
+    tracker_db = f"sqlite:///{tmp / 'tracker.db'}"
     app_env = {
         "DATABASE_URL": catalog_url,
-        "APP_DATABASE_URL": f"sqlite:///{tmp / 'app.db'}",
+        "APP_DATABASE_URL": app_db,
         "WECARE_ENV": "development",
+        "TELEGRAM_BOT_TOKEN": "",
+        # the operator hours of the e2e gateway: always open (the handoff queue is tested)
+        "WECARE_OPERATOR_HOURS": str(ROOT / "tests" / "e2e" / "hours_always_open.yaml"),
     }
     ensure_catalog(lambda _msg: None, database_url=catalog_url)
     stack = Stack(
         rasa_port=free_port(),
         action_port=free_port(),
-        gateway_port=None,
+        gateway_port=free_port(),
         token=secrets.token_urlsafe(16),
         env=app_env,
         log_dir=tmp / "logs",
-        tracker_store_url=f"sqlite:///{tmp / 'tracker.db'}",
+        tracker_store_url=tracker_db,
     )
     try:
         stack.start()
@@ -103,7 +112,13 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
         stack.stop()
         pytest.fail(f"the e2e stack did not start: {exc}")
     try:
-        yield E2EStack(rasa_url=stack.rasa_url, log_dir=stack.log_dir)
+        yield E2EStack(
+            rasa_url=stack.rasa_url,
+            log_dir=stack.log_dir,
+            gateway_url=stack.gateway_url,
+            app_database_url=app_db,
+            tracker_store_url=tracker_db,
+        )
     finally:
         stack.stop()
 

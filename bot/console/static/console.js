@@ -23,8 +23,10 @@
   var REASON_LABEL = {
     request: "richiesta del cittadino", citizen_request: "richiesta del cittadino",
     fallback: "incomprensioni ripetute", misunderstanding: "incomprensioni ripetute",
-    violence: "violenza", operator_takeover: "subentro dell'operatore"
+    violence: "violenza", self_harm: "rischio di autolesionismo",
+    operator_takeover: "subentro dell'operatore"
   };
+  var RISK_LABEL = { violence: "violenza", self_harm: "rischio autolesivo" };
   var NEED_LABEL = {
     economic_support: "sostegno economico", housing: "casa", employment: "lavoro",
     family_minors: "famiglia e minori", elderly_care: "anziani", disability: "disabilità",
@@ -89,9 +91,17 @@
   function describe(row, extra) {
     var c = row.conversation;
     var parts = [row.ente_name, c.comune || "comune ?", c.channel === "telegram" ? "Telegram" : "web"];
-    if (row.handoff.reason === "violence") { parts.unshift("⚠ violenza"); }
+    if (row.handoff.urgent) {
+      parts.unshift("⚠ URGENTE: " + (RISK_LABEL[row.handoff.risk] || "persona a rischio"));
+    }
     if (extra) { parts.push(extra); }
     return parts.join(" · ");
+  }
+
+  function rowItem(row) {
+    var li = el("li");
+    if (row.handoff.urgent) { li.className = "urgent"; }
+    return li;
   }
 
   function renderLists() {
@@ -101,7 +111,7 @@
     var queue = $("queue");
     queue.textContent = "";
     lists.queued.forEach(function (row) {
-      var li = el("li");
+      var li = rowItem(row);
       li.appendChild(itemButton(
         "#" + row.position + " · " + describe(row, "in attesa da " + minutes(row.waiting_seconds + elapsed)),
         row.conversation.id));
@@ -113,7 +123,7 @@
     assigned.textContent = "";
     lists.assigned.forEach(function (row) {
       var who = row.mine ? "con te" : "con " + (row.handoff.operator_name || "?");
-      var li = el("li");
+      var li = rowItem(row);
       li.appendChild(itemButton(describe(row, who), row.conversation.id));
       assigned.appendChild(li);
     });
@@ -121,7 +131,7 @@
     var offline = $("offline");
     offline.textContent = "";
     lists.offline.forEach(function (row) {
-      var li = el("li");
+      var li = rowItem(row);
       li.appendChild(itemButton(describe(row, STATUS_LABEL[row.handoff.status] || row.handoff.status), row.conversation.id));
       offline.appendChild(li);
     });

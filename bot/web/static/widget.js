@@ -373,7 +373,9 @@
     if (live) {
       box.setAttribute("role", "alert");
     }
-    box.appendChild(el("h3", "", "Numeri di emergenza (chiamata gratuita)"));
+    var title =
+      custom.kind === "self_harm" ? "Numeri di emergenza e di ascolto" : "Numeri di emergenza";
+    box.appendChild(el("h3", "", title));
     var list = el("ul");
     (Array.isArray(custom.numbers) ? custom.numbers : []).forEach(function (n) {
       if (!n || !n.number) {
@@ -383,6 +385,9 @@
       li.appendChild(telLink(n.number, "Chiama il " + n.number));
       if (n.label) {
         li.appendChild(document.createTextNode(" – " + n.label));
+      }
+      if (n.to_verify) {
+        li.appendChild(el("em", "wcw-verify", " (numero da verificare)"));
       }
       list.appendChild(li);
     });
