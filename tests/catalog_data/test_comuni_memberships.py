@@ -17,7 +17,15 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE.parents[1] / "catalog_data"
-ENTE_IDS = {"cis_cirie", "ciss38", "inrete", "cissac", "unione_net", "ciss_chivasso", "cisa_gassino"}
+ENTE_IDS = {
+    "cis_cirie",
+    "ciss38",
+    "inrete",
+    "cissac",
+    "unione_net",
+    "ciss_chivasso",
+    "cisa_gassino",
+}
 
 
 def _groups() -> list[dict[str, Any]]:
