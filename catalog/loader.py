@@ -115,7 +115,10 @@ def load(engine: Engine, data_dir: Path | None = None, reset: bool = False) -> L
             children=("locations",),
         )
         report.tables["enti_gestori"] = _sync(
-            session, EnteGestore, [builders.ente_gestore(r) for r in enti.values()]
+            session,
+            EnteGestore,
+            [builders.ente_gestore(r) for r in enti.values()],
+            children=("contacts",),
         )
         report.tables["comuni"] = _sync(
             session, Comune, [builders.comune(r) for r in data.comuni], key="istat_code"
