@@ -106,8 +106,11 @@ CONTACT_FIELDS = ("website", "email", "phone")
 
 @dataclass(frozen=True)
 class ContactPoint:
-    """A contact of an ente gestore as read in a source (``kind``: address, phone, fax,
-    email, pec, website); ``last_verified`` is the date of that document."""
+    """A contact of an ente gestore as read in a source.
+
+    ``kind`` is one of address, phone, fax, email, pec, website; ``last_verified`` is the date
+    of the document it was read in.
+    """
 
     kind: str
     value: str
