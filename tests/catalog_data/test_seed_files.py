@@ -168,8 +168,10 @@ PHONE_IN_TEXT = re.compile(
 # Digit runs that look like phones but are years or CAP codes (checked separately).
 _YEAR = re.compile(r"^(19|20)\d\d$")
 # Words before a number that make it a law/act number rather than a phone ("legge 104").
+# A number right after a site name is the id of an article in a source ("giornalelavoce.it
+# 329641").
 _NOT_A_PHONE_BEFORE = re.compile(
-    r"(\b(legge|l\.|n\.|art\.|dgr|d\.l\.|messaggio)|\+)\s*$", re.IGNORECASE
+    r"(\b(legge|l\.|n\.|art\.|dgr|d\.l\.|messaggio)|\+|\.(it|com|org|net))\s*$", re.IGNORECASE
 )
 _NOT_A_PHONE_AFTER = re.compile(r"^\s*(€|euro|%|abitanti|mesi|anni|comuni)", re.IGNORECASE)
 
@@ -585,6 +587,7 @@ def test_phone_detector_catches_phone_numbers(text: str) -> None:
         "D.L. 102/2013",
         "nel 2025",
         "12 mensilità",
+        "giornalelavoce.it 329641",
     ],
 )
 def test_phone_detector_ignores_amounts_and_laws(text: str) -> None:
