@@ -183,7 +183,9 @@ def _sync(
             for column in model.__mapper__.column_attrs:
                 setattr(old, column.key, getattr(new, column.key))
             for name in children:
-                setattr(old, name, list(getattr(new, name)))
+                items = list(getattr(new, name))
+                setattr(new, name, [])  # detach first: a back-reference would cascade `new`
+                setattr(old, name, items)
             counts.updated += 1
     stale = [o for ident, o in existing.items() if ident not in wanted]
     counts.removed = len(stale)
