@@ -8,7 +8,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
 .PHONY: help setup run test train eval validate test-stories bench bench-catalog bench-e2e \
-        format lint types lock clean
+        format lint types lock clean geo-data
 
 help:  ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -41,6 +41,9 @@ bench-catalog: setup  ## Catalog search p50/p95 on 100 000 synthetic services
 
 bench-e2e: setup  ## Full reply latency against the running stack
 	@$(PY) scripts/bench_e2e.py
+
+geo-data:  ## Regenerate comuni coordinates/CAP/boundaries from the ISTAT packages (.venv-geo)
+	@bash scripts/build_comuni_geo.sh
 
 format:  ## ruff format + fix
 	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .

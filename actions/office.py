@@ -1,8 +1,11 @@
 """The citizen's social-services office (ente gestore) and how to get an appointment.
 
 Both actions send the SPEC §5 ``office`` payload of the ente gestore that serves the
-citizen's comune: what the catalog knows (name, website, offices with address and notes).
-Contacts that are not known stay empty, and the text points to the comune instead.
+citizen's comune: what the catalog knows (name, head office, switchboard, fax, e-mail, PEC,
+website, offices with address and notes). Only contacts read in a source with medium/high
+confidence are top-level fields; every contact, with its source and document date, is in
+``contact_points`` (low-confidence ones are rendered "da verificare"). Contacts that are not
+known stay empty, and the text points to the comune instead.
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from rasa_sdk.types import DomainDict
 from actions.common import Area, CatalogAction, attr, is_low_confidence, resolve_area
 
 _ENTE_FIELDS = ("short_name", "website", "email", "phone", "verified", "confidence")
+#: Top-level contact fields of the ente in the office payload (confirmed values or None).
+CONTACT_KEYS = ("address", "phone", "fax", "email", "pec", "website")
+#: Contacts a citizen can use to reach the ente (an address or a fax alone is not enough).
+REACHABLE = ("phone", "email", "pec", "website")
 _OFFICE_FIELDS = ("name", "comune", "address", "hours", "phone", "email", "notes", "confidence")
 
 
@@ -39,25 +46,41 @@ def office_message(area: Area) -> dict[str, Any]:
         ente_payload.update({k: v for k, v in data.items() if k not in ("id", "name")})
         ente_payload["name"] = data.get("name") or area.ente_name
     contacts = ente_payload.get("contacts") or {}
-    for key in ("website", "email", "phone"):
+    for key in CONTACT_KEYS:
         ente_payload[key] = ente_payload.get(key) or contacts.get(key) or None
+    ente_payload.setdefault("contact_points", [])
     return {"type": "office", "ente_gestore": ente_payload, "offices": offices}
 
 
 def has_contacts(payload: dict[str, Any]) -> bool:
-    """Tell whether the office payload holds a phone, e-mail or website to reach."""
+    """Tell whether the office payload holds a confirmed phone, e-mail, PEC or website."""
     ente = payload["ente_gestore"]
-    if any(ente.get(k) for k in ("phone", "email", "website")):
+    if any(ente.get(k) for k in REACHABLE):
         return True
     return any(o.get("phone") or o.get("email") for o in payload["offices"])
 
 
+def _italian_date(iso: str | None) -> str | None:
+    """``2021-11-25`` -> ``25/11/2021`` (None stays None)."""
+    if not iso:
+        return None
+    year, month, day = str(iso).split("-")
+    return f"{day}/{month}/{year}"
+
+
 async def send_office(dispatcher: CollectingDispatcher, area: Area) -> None:
-    """Send the office payload, then what to do about unknown contacts and caveats."""
+    """Send the office payload, then how current the contacts are, and the caveats."""
     payload = office_message(area)
     dispatcher.utter_message(json_message=payload)
+    ente = payload["ente_gestore"]
     if not has_contacts(payload):
         dispatcher.utter_message(response="utter_office_contacts_unknown")
+    elif dated := _italian_date(ente.get("contacts_last_verified")):
+        dispatcher.utter_message(
+            response="utter_office_contacts_dated", ente_name=area.ente_name, date=dated
+        )
+    if any(not p.get("verified", True) for p in ente.get("contact_points") or []):
+        dispatcher.utter_message(response="utter_office_contacts_unverified")
     if area.low_confidence:
         dispatcher.utter_message(
             response="utter_comune_area_caveat", comune=area.comune, ente_name=area.ente_name

@@ -11,6 +11,7 @@ from catalog.models import (
     Comune,
     ComuneFuoriArea,
     Contact,
+    EnteContact,
     EnteGestore,
     Helpline,
     Location,
@@ -70,7 +71,7 @@ def ente_organization(record: Record) -> Organization:
         id=record["id"],
         name=record["name"],
         kind="ente_gestore",
-        website=_empty_to_none(record.get("website")),
+        website=_confirmed(ente_contacts(record), "website"),
         description=_empty_to_none(record.get("notes")),
         verified=record["verified"],
         confidence=record["confidence"],
@@ -90,8 +91,30 @@ def ente_organization(record: Record) -> Organization:
     )
 
 
+def ente_contacts(record: Record) -> list[EnteContact]:
+    """The contacts of an ente gestore, in file order."""
+    return [
+        EnteContact(
+            position=i,
+            kind=c["kind"],
+            value=str(c["value"]).strip(),
+            label=_empty_to_none(c.get("label")),
+            confidence=c["confidence"],
+            last_verified=c.get("last_verified"),
+            source=str(c["source"]).strip(),
+        )
+        for i, c in enumerate(record.get("contacts") or [])
+    ]
+
+
+def _confirmed(contacts: list[EnteContact], kind: str) -> str | None:
+    """First contact of ``kind`` that is not low-confidence (shown as certain), or None."""
+    return next((c.value for c in contacts if c.kind == kind and c.confidence != "low"), None)
+
+
 def ente_gestore(record: Record) -> EnteGestore:
     """Ente gestore from ``enti_gestori.yaml``."""
+    contacts = ente_contacts(record)
     return EnteGestore(
         id=record["id"],
         name=record["name"],
@@ -99,14 +122,15 @@ def ente_gestore(record: Record) -> EnteGestore:
         legal_form=_empty_to_none(record.get("legal_form")),
         distretto=record["distretto"],
         seat_comune=_empty_to_none(record.get("seat_comune")),
-        website=_empty_to_none(record.get("website")),
-        email=_empty_to_none(record.get("email")),
-        phone=_empty_to_none(record.get("phone")),
+        website=_confirmed(contacts, "website"),
+        email=_confirmed(contacts, "email"),
+        phone=_confirmed(contacts, "phone"),
         verified=record["verified"],
         confidence=record["confidence"],
         source=str(record["source"]).strip(),
         notes=_empty_to_none(record.get("notes")),
         content_hash=content_hash(record),
+        contacts=contacts,
     )
 
 

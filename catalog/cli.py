@@ -16,7 +16,7 @@ from catalog.constants import CATEGORIES, TARGET_GROUPS
 def register(subparsers: Any) -> None:
     """Add the ``catalog`` command and its sub-commands to the ``wecare`` parser."""
     parser = subparsers.add_parser(
-        "catalog", help="service catalog: load, search, export, validate"
+        "catalog", help="service catalog: load, search, export, validate, coverage"
     )
     parser.set_defaults(func=lambda _args: parser.print_help() or 2)
     sub = parser.add_subparsers(dest="catalog_command", metavar="SUBCOMMAND")
@@ -52,6 +52,15 @@ def register(subparsers: Any) -> None:
     p = sub.add_parser("validate", help="check the seed files; bad rows with file and line")
     common(p, db=False)
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser(
+        "coverage", help="services per ente gestore x category: local/distretto/regional"
+    )
+    p.add_argument("--database-url", help="catalog DB (default: DATABASE_URL)")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="print the cells as JSON")
+    fmt.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    p.set_defaults(func=cmd_coverage)
 
 
 def _engine(args: argparse.Namespace) -> Any:
@@ -201,3 +210,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"{len(data.opportunities)} opportunities"
     )
     return 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """``wecare catalog coverage [--json|--markdown]``: exit 1 when a pair has no service."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from catalog.coverage import coverage, gaps, markdown, text_table
+    from wecare.cli import CliError
+
+    engine = _engine(args)
+    try:
+        cells = coverage(engine)
+    except SQLAlchemyError as exc:
+        raise CliError(f"catalog database unavailable ({exc.__class__.__name__}); "
+                       "run `wecare catalog load` first") from None  # fmt: skip
+    finally:
+        engine.dispose()
+    if args.json:
+        json.dump([c.to_dict() for c in cells], sys.stdout, ensure_ascii=False, indent=2)
+        print()
+    elif args.markdown:
+        sys.stdout.write(markdown(cells))
+    else:
+        sys.stdout.write(text_table(cells))
+    missing = gaps(cells)
+    for ente, category in missing:
+        print(f"no service at all: {ente} x {category}", file=sys.stderr)
+    return 1 if missing else 0

@@ -43,6 +43,8 @@ ORG_KINDS: tuple[str, ...] = (
     "third_sector",
     "other",
 )
+#: Kinds of an ente gestore's contacts (``enti_gestori.yaml`` ``contacts[].kind``).
+ENTE_CONTACT_KINDS: tuple[str, ...] = ("address", "phone", "fax", "email", "pec", "website")
 OPPORTUNITY_KINDS: tuple[str, ...] = ("bando", "corso", "evento", "tirocinio", "misura")
 STATUSES: tuple[str, ...] = ("active", "inactive")
 

@@ -7,6 +7,7 @@ from typing import Any
 from catalog.constants import AREA_SCOPES
 from catalog.info import (
     ComuneInfo,
+    ContactPoint,
     EnteGestoreInfo,
     Helpline,
     OfficeInfo,
@@ -66,6 +67,7 @@ def service_info(card: ServiceCard, rank: int) -> ServiceInfo:
         target_groups=list(card.target_groups),
         documents=list(card.documents),
         contacts=dict(card.contacts),
+        provider_contacts=dict(card.provider_contacts),
         keywords=[str(k) for k in card.keywords or []],
         helpline=helpline(card),
         last_verified=card.last_verified,
@@ -89,13 +91,32 @@ def comune_info(comune: Comune) -> ComuneInfo:
     )
 
 
-def ente_info(ente: Any, offices: list[Any], comuni: list[str]) -> EnteGestoreInfo:
-    """EnteGestoreInfo from an ente row and its office rows; only known contacts are kept."""
-    contacts = {
-        key: value
-        for key, value in (("website", ente.website), ("email", ente.email), ("phone", ente.phone))
-        if value
-    }
+def ente_info(
+    ente: Any, offices: list[Any], comuni: list[str], contacts: list[Any] | None = None
+) -> EnteGestoreInfo:
+    """EnteGestoreInfo from an ente row, its office rows and its contact rows.
+
+    ``contacts`` of the result holds the first confirmed (not low-confidence) value of each
+    kind; ``contact_points`` keeps every contact with its source, date and confidence.
+    """
+    points = [
+        ContactPoint(
+            kind=c.kind,
+            value=c.value,
+            label=c.label,
+            confidence=c.confidence,
+            last_verified=c.last_verified,
+            source=c.source,
+        )
+        for c in contacts or []
+    ]
+    known: dict[str, str] = {}
+    for point in points:
+        if point.confidence != "low":
+            known.setdefault(point.kind, point.value)
+    for key, value in (("website", ente.website), ("email", ente.email), ("phone", ente.phone)):
+        if value:
+            known.setdefault(key, value)
     office_infos = [
         OfficeInfo(
             name=loc.name,
@@ -118,7 +139,8 @@ def ente_info(ente: Any, offices: list[Any], comuni: list[str]) -> EnteGestoreIn
         legal_form=ente.legal_form,
         seat_comune=ente.seat_comune,
         notes=ente.notes,
-        contacts=contacts,
+        contacts=known,
+        contact_points=points,
         offices=office_infos,
         comuni=comuni,
     )

@@ -114,6 +114,19 @@ def hsds_json(engine: Engine) -> dict[str, Any]:
                     "verified": e.verified,
                     "confidence": e.confidence,
                     "source": e.source,
+                    "contacts": [
+                        {
+                            "kind": c.kind,
+                            "value": c.value,
+                            "label": c.label,
+                            "confidence": c.confidence,
+                            "last_verified": c.last_verified.isoformat()
+                            if c.last_verified
+                            else None,
+                            "source": c.source,
+                        }
+                        for c in e.contacts
+                    ],
                 }
                 for e in rows.enti_gestori(session)
             ],

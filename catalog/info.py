@@ -65,19 +65,27 @@ class ServiceInfo:
     target_groups: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     contacts: dict[str, str] = field(default_factory=dict)
+    provider_contacts: dict[str, str] = field(default_factory=dict)
     keywords: list[str] = field(default_factory=list)
     helpline: Helpline | None = None
     last_verified: date | None = None
     source: str = ""
 
     def to_payload(self) -> dict[str, Any]:
-        """The SPEC §5 service dict plus ``scope`` and ``confidence``."""
+        """The SPEC §5 service dict plus ``scope`` and ``confidence``.
+
+        ``provider.contacts`` (only when known) holds the confirmed contacts of a provider
+        that is an ente gestore: its switchboard, e-mail, PEC, website, head office.
+        """
+        provider: dict[str, Any] = {"id": self.provider_id, "name": self.provider_name}
+        if self.provider_contacts:
+            provider["contacts"] = dict(self.provider_contacts)
         return {
             "id": self.id,
             "name": self.name,
             "summary": self.summary,
             "category": self.category,
-            "provider": {"id": self.provider_id, "name": self.provider_name},
+            "provider": provider,
             "url": self.url,
             "how_to_apply": self.how_to_apply,
             "documents": list(self.documents),
@@ -114,8 +122,41 @@ CONTACT_FIELDS = ("website", "email", "phone")
 
 
 @dataclass(frozen=True)
+class ContactPoint:
+    """A contact of an ente gestore as read in a source.
+
+    ``kind`` is one of address, phone, fax, email, pec, website; ``last_verified`` is the date
+    of the document it was read in.
+    """
+
+    kind: str
+    value: str
+    confidence: str
+    source: str
+    label: str | None = None
+    last_verified: date | None = None
+
+    def to_payload(self) -> dict[str, Any]:
+        """JSON-ready dict (date as ISO string); ``verified`` is False for low confidence."""
+        return {
+            "kind": self.kind,
+            "value": self.value,
+            "label": self.label,
+            "confidence": self.confidence,
+            "verified": self.confidence != "low",
+            "last_verified": self.last_verified.isoformat() if self.last_verified else None,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
 class EnteGestoreInfo:
-    """An ente gestore with its offices; ``contacts`` holds only the known contact fields.
+    """An ente gestore with its offices and contacts.
+
+    ``contacts`` maps each kind (``address phone fax email pec website``) to its first value
+    read in a source with medium/high confidence (safe to show as certain);
+    ``contact_points`` lists every contact with source, date and confidence (low-confidence
+    ones only "da verificare").
 
     ``comuni`` (names of the comuni served) is filled by ``get_ente_gestore`` only; it is empty
     in ``SearchPage.ente_gestore`` to keep searches fast.
@@ -132,8 +173,15 @@ class EnteGestoreInfo:
     seat_comune: str | None = None
     notes: str | None = None
     contacts: dict[str, str] = field(default_factory=dict)
+    contact_points: list[ContactPoint] = field(default_factory=list)
     offices: list[OfficeInfo] = field(default_factory=list)
     comuni: list[str] = field(default_factory=list)
+
+    @property
+    def contacts_last_verified(self) -> date | None:
+        """Date of the most recent document the contacts were read in (None: undated)."""
+        dates = [p.last_verified for p in self.contact_points if p.last_verified]
+        return max(dates) if dates else None
 
     @property
     def unknown_contacts(self) -> list[str]:
@@ -149,6 +197,10 @@ class EnteGestoreInfo:
             "distretto": self.distretto,
             "seat_comune": self.seat_comune,
             "contacts": dict(self.contacts),
+            "contact_points": [p.to_payload() for p in self.contact_points],
+            "contacts_last_verified": (
+                self.contacts_last_verified.isoformat() if self.contacts_last_verified else None
+            ),
             "unknown_contacts": self.unknown_contacts,
             "offices": [o.to_payload() for o in self.offices],
             "verified": self.verified,

@@ -115,7 +115,10 @@ def load(engine: Engine, data_dir: Path | None = None, reset: bool = False) -> L
             children=("locations",),
         )
         report.tables["enti_gestori"] = _sync(
-            session, EnteGestore, [builders.ente_gestore(r) for r in enti.values()]
+            session,
+            EnteGestore,
+            [builders.ente_gestore(r) for r in enti.values()],
+            children=("contacts",),
         )
         report.tables["comuni"] = _sync(
             session, Comune, [builders.comune(r) for r in data.comuni], key="istat_code"
@@ -180,7 +183,9 @@ def _sync(
             for column in model.__mapper__.column_attrs:
                 setattr(old, column.key, getattr(new, column.key))
             for name in children:
-                setattr(old, name, list(getattr(new, name)))
+                items = list(getattr(new, name))
+                setattr(new, name, [])  # detach first: a back-reference would cascade `new`
+                setattr(old, name, items)
             counts.updated += 1
     stale = [o for ident, o in existing.items() if ident not in wanted]
     counts.removed = len(stale)

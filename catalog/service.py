@@ -227,7 +227,8 @@ class CatalogService:
         if found is None:
             return None
         comuni = places.comuni_of_ente(session, ente_id) if with_comuni else []
-        return convert.ente_info(*found, comuni)
+        ente, offices, contacts = found
+        return convert.ente_info(ente, offices, comuni, contacts)
 
     def list_opportunities(
         self,

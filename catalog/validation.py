@@ -33,7 +33,9 @@ SERVICE_OPTIONAL = set(
 )
 TEMPLATE_FORBIDDEN = {"id", "organization", "area"}
 ENTE_REQUIRED = {"id", "name", "short_name", "distretto", "verified", "confidence", "source"}
-ENTE_OPTIONAL = {"legal_form", "seat_comune", "website", "email", "phone", "notes", "offices"}
+ENTE_OPTIONAL = {"legal_form", "seat_comune", "contacts", "notes", "offices"}
+ENTE_CONTACT_REQUIRED = {"kind", "value", "confidence", "source"}
+ENTE_CONTACT_OPTIONAL = {"label", "last_verified"}
 OFFICE_REQUIRED = {"name", "comune", "source", "confidence"}
 OFFICE_OPTIONAL = {"address", "notes"}
 ORG_REQUIRED = {"id", "name", "kind", "verified", "confidence", "source"}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from catalog.constants import CONFIDENCE, DISTRETTI, ENTE_IDS
+from catalog.constants import CONFIDENCE, DISTRETTI, ENTE_CONTACT_KINDS, ENTE_IDS
 from catalog.seedfiles import Record, SeedError
 
 _ISTAT = re.compile(r"\d{6}")
@@ -70,7 +71,7 @@ def check_enti(
     common: Callable[[Any], None],
 ) -> None:
     """Validate ``enti_gestori.yaml`` (ids, distretti, offices in known comuni)."""
-    from catalog.validation import ENTE_OPTIONAL, ENTE_REQUIRED, OFFICE_OPTIONAL, OFFICE_REQUIRED
+    from catalog.validation import ENTE_OPTIONAL, ENTE_REQUIRED
 
     for r in rows:
         c = checker(r, errors, "ente gestore")
@@ -83,17 +84,54 @@ def check_enti(
         common(c)
         if r.get("seat_comune") and comuni and r["seat_comune"] not in comuni:
             c.fail(f"seat_comune '{r['seat_comune']}' is not in comuni.csv")
-        offices = r.get("offices") or []
-        if not isinstance(offices, list):
-            c.fail("offices must be a list")
+        _check_offices(c, r.get("offices"), comuni, errors, checker)
+        _check_contacts(c, r.get("contacts"), errors, checker)
+
+
+def _check_offices(
+    c: Any, offices: Any, comuni: set[str], errors: list[SeedError], checker: type[Any]
+) -> None:
+    from catalog.validation import OFFICE_OPTIONAL, OFFICE_REQUIRED
+
+    if not isinstance(offices or [], list):
+        c.fail("offices must be a list")
+        return
+    for office in offices or []:
+        o = checker(office, errors, "office") if isinstance(office, Record) else None
+        if o is None:
+            c.fail("every office must be a mapping")
             continue
-        for office in offices:
-            o = checker(office, errors, "office") if isinstance(office, Record) else None
-            if o is None:
-                c.fail("every office must be a mapping")
-                continue
-            if o.keys(OFFICE_REQUIRED, OFFICE_OPTIONAL):
-                o.one_of("confidence", CONFIDENCE)
-                o.text("source")
-                if comuni and office["comune"] not in comuni:
-                    o.fail(f"comune '{office['comune']}' is not in comuni.csv")
+        if o.keys(OFFICE_REQUIRED, OFFICE_OPTIONAL):
+            o.one_of("confidence", CONFIDENCE)
+            o.text("source")
+            if comuni and office["comune"] not in comuni:
+                o.fail(f"comune '{office['comune']}' is not in comuni.csv")
+
+
+def _check_contacts(c: Any, contacts: Any, errors: list[SeedError], checker: type[Any]) -> None:
+    """Each contact: a known kind, a quoted value, its source and the document's date."""
+    from catalog.validation import ENTE_CONTACT_OPTIONAL, ENTE_CONTACT_REQUIRED
+
+    if not isinstance(contacts or [], list):
+        c.fail("contacts must be a list")
+        return
+    for contact in contacts or []:
+        k = checker(contact, errors, "contact") if isinstance(contact, Record) else None
+        if k is None:
+            c.fail("every contact must be a mapping")
+            continue
+        if not k.keys(ENTE_CONTACT_REQUIRED, ENTE_CONTACT_OPTIONAL):
+            continue
+        k.one_of("kind", ENTE_CONTACT_KINDS)
+        k.one_of("confidence", CONFIDENCE)
+        k.text("value")
+        k.text("source")
+        k.text("label", optional=True)
+        when = contact.get("last_verified")
+        if when is not None and not isinstance(when, date):
+            k.fail("last_verified must be a date (YYYY-MM-DD) or null")
+        value = str(contact.get("value") or "")
+        if contact.get("kind") == "website" and not value.startswith(("https://", "http://")):
+            k.fail("a website must start with https:// or http://")
+        if contact.get("kind") in ("email", "pec") and "@" not in value:
+            k.fail("an e-mail/PEC needs an @")

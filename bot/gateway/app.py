@@ -34,7 +34,8 @@ from wecare.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-COORDINATES_FILE = "comuni_coordinates.csv"
+COORDINATES_FILE = "comuni_geo.csv"
+BOUNDARIES_FILE = "comuni_confini.json"
 
 
 def create_app(
@@ -63,7 +64,9 @@ def create_app(
     init_db(engine)
     store = ConversationStore(engine)
     rasa_client = rasa or RasaClient(settings.rasa_url)
-    locator = ComuneLocator.from_csv(settings.catalog_data_dir / COORDINATES_FILE)
+    locator = ComuneLocator.from_files(
+        settings.catalog_data_dir / COORDINATES_FILE, settings.catalog_data_dir / BOUNDARIES_FILE
+    )
     tracker_eraser = TrackerStoreEraser(settings.rasa_tracker_store_url)
     eraser = DataEraser(store, tracker_eraser, settings.secret_key)
     safety_engine = make_engine(settings.database_url)

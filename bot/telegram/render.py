@@ -137,17 +137,54 @@ def _pack(blocks: Sequence[str]) -> list[str]:
     return messages
 
 
+#: Icon and default label of each contact kind (office payload ``contact_points``).
+CONTACT_KINDS = {
+    "address": ("📍", "Sede"),
+    "phone": ("📞", "Telefono"),
+    "fax": ("📠", "Fax"),
+    "email": ("✉️", "E-mail"),
+    "pec": ("✉️", "PEC"),
+    "website": ("🌐", "Sito"),
+}
+
+
 def _contacts(contacts: Any) -> list[str]:
+    """Lines for a flat ``{phone, email, website, …}`` mapping (values shown as certain)."""
     if not isinstance(contacts, dict):
         return []
     lines = []
+    if contacts.get("address"):
+        lines.append(f"📍 {_e(contacts['address'])}")
     if contacts.get("phone"):
         lines.append(f"📞 {_e(contacts['phone'])}")
+    if contacts.get("fax"):
+        lines.append(f"📠 Fax {_e(contacts['fax'])}")
     if contacts.get("email"):
         lines.append(f"✉️ {_e(contacts['email'])}")
+    if contacts.get("pec"):
+        lines.append(f"✉️ PEC {_e(contacts['pec'])}")
     site = _link(contacts.get("website"), "sito web")
     if site:
         lines.append(f"🌐 {site}")
+    return lines
+
+
+def _contact_points(points: Any) -> list[str]:
+    """Lines for ``contact_points``; those not verified are marked "da verificare"."""
+    lines = []
+    for point in points if isinstance(points, list) else []:
+        if not isinstance(point, dict) or not point.get("value"):
+            continue
+        icon, default = CONTACT_KINDS.get(str(point.get("kind")), ("•", "Recapito"))
+        label = _e(point.get("label") or default)
+        if point.get("kind") == "website":
+            value = _link(point["value"], str(point["value"])) or _e(point["value"])
+        else:
+            value = _e(point["value"])
+        if point.get("verified", True):
+            lines.append(f"{icon} {label}: {value}")
+        else:
+            lines.append(f"⚠️ {label}: {value} <i>(da verificare)</i>")
     return lines
 
 
@@ -180,6 +217,10 @@ def _services(custom: dict[str, Any]) -> list[str]:
         if docs:
             lines.append(f"<b>Documenti:</b> {_e(', '.join(docs))}")
         lines.extend(_contacts(svc.get("contacts")))
+        if not svc.get("contacts") and isinstance(provider, dict) and provider.get("contacts"):
+            who = _e(provider.get("name") or "chi offre il servizio")
+            lines.append(f"<b>Recapiti di {who}:</b>")
+            lines.extend(_contacts(provider["contacts"]))
         link = _link(svc.get("url"), "Maggiori informazioni")
         if link:
             lines.append(f"🔗 {link}")
@@ -209,10 +250,8 @@ def _office(custom: dict[str, Any]) -> list[str]:
     raw = custom.get("ente_gestore")
     ente: dict[str, Any] = raw if isinstance(raw, dict) else {}
     lines = [f"🏢 <b>{_e(ente.get('name') or 'Servizi sociali')}</b>"]
-    lines.extend(_contacts(ente))
-    site = _link(ente.get("website"), "sito web")
-    if site and not any("sito web" in line for line in lines):
-        lines.append(f"🌐 {site}")
+    points = ente.get("contact_points")
+    lines.extend(_contact_points(points) if points else _contacts(ente))
     blocks = ["\n".join(lines)]
     for office in custom.get("offices") or []:
         if not isinstance(office, dict):

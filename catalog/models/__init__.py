@@ -2,7 +2,7 @@
 
 from catalog.models.base import Base
 from catalog.models.comune import Comune, ComuneFuoriArea
-from catalog.models.ente_gestore import EnteGestore
+from catalog.models.ente_gestore import EnteContact, EnteGestore
 from catalog.models.location import Location, Schedule, ServiceAtLocation
 from catalog.models.opportunity import Opportunity, OpportunityArea
 from catalog.models.organization import Organization
@@ -24,6 +24,7 @@ __all__ = [
     "Comune",
     "ComuneFuoriArea",
     "Contact",
+    "EnteContact",
     "EnteGestore",
     "Helpline",
     "Location",

@@ -38,6 +38,8 @@ class ServiceCard:
     target_groups: list[str] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     contacts: dict[str, str] = field(default_factory=dict)
+    #: Confirmed contacts of the provider when it is an ente gestore (switchboard, e-mail...).
+    provider_contacts: dict[str, str] = field(default_factory=dict)
 
 
 _FIELDS = (
@@ -69,6 +71,9 @@ _PARTS = text(
     "WHERE service_id IN :ids "
     "UNION ALL SELECT kind, service_id, id, value FROM contact WHERE service_id IN :ids "
     "UNION ALL SELECT 'phone', service_id, id, number FROM phone WHERE service_id IN :ids "
+    "UNION ALL SELECT 'provider_' || ec.kind, s.id, ec.position, ec.value FROM service s "
+    "JOIN ente_contact ec ON ec.ente_gestore_id = s.organization_id "
+    "WHERE s.id IN :ids AND ec.confidence <> 'low' "
     "ORDER BY 1, 2, 3"
 ).bindparams(bindparam("ids", expanding=True))
 
@@ -91,6 +96,7 @@ def cards(session: Session, ids: Sequence[str]) -> dict[str, ServiceCard]:
 
 def _add_parts(session: Session, out: dict[str, ServiceCard]) -> None:
     """Fill categories, target groups, documents and contacts with one UNION query."""
+    prefix = "provider_"
     for kind, service_id, _pos, value in session.execute(_PARTS, {"ids": list(out)}).tuples():
         card = out[service_id]
         if kind == "category":
@@ -99,5 +105,7 @@ def _add_parts(session: Session, out: dict[str, ServiceCard]) -> None:
             card.target_groups.append(value)
         elif kind == "document":
             card.documents.append(value)
+        elif kind.startswith(prefix):
+            card.provider_contacts.setdefault(kind[len(prefix) :], value)
         else:
             card.contacts.setdefault(kind, value)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CTE, Float, String, column, text
+from sqlalchemy import CTE, Float, Integer, String, column, text
 from sqlalchemy.orm import Session
 
 from catalog.textquery import postgres_tsquery, sqlite_match
 
+# ``in_title``: the name/keywords match (PostgreSQL; SQLite's fast path, used for every search
+# with a comune, tells title from body matches itself, so the general path here gives 0).
 _SQLITE = (
-    "SELECT ss.service_id AS service_id, bm25(service_fts, 5.0, 1.0, 0.0) AS score "
+    "SELECT ss.service_id AS service_id, bm25(service_fts, 5.0, 1.0, 0.0) AS score, "
+    "0 AS in_title "
     "FROM service_fts JOIN service_search ss ON ss.id = service_fts.rowid "
     "WHERE service_fts MATCH :fts_query ORDER BY score LIMIT :fts_limit"
 )
@@ -19,7 +22,9 @@ _PG_VECTOR = (
 )
 _POSTGRES = (
     f"SELECT ss.service_id AS service_id, "
-    f"-ts_rank({_PG_VECTOR}, to_tsquery('italian', :fts_query)) AS score "
+    f"-ts_rank({_PG_VECTOR}, to_tsquery('italian', :fts_query)) AS score, "
+    f"CAST(to_tsvector('italian', ss.title) @@ to_tsquery('italian', :fts_query) AS INTEGER) "
+    f"AS in_title "
     f"FROM service_search ss WHERE {_PG_VECTOR} @@ to_tsquery('italian', :fts_query) "
     f"ORDER BY score LIMIT :fts_limit"
 )
@@ -28,7 +33,9 @@ TEXT_CANDIDATES = 2000
 
 
 def text_matches(session: Session, terms: list[str]) -> CTE:
-    """Materialised CTE ``(service_id, score)`` of the best matches of any term (lower = better).
+    """Materialised CTE ``(service_id, score, in_title)`` of the best matches of any term.
+
+    ``score``: lower is better; ``in_title``: 1 when the name or keywords match.
 
     Materialised so that the full-text engine runs once per search, not once per candidate.
     """
@@ -38,5 +45,7 @@ def text_matches(session: Session, terms: list[str]) -> CTE:
         words = f"{{title body}} : ({sqlite_match(terms)})"  # not the facet tokens
         statement = text(_SQLITE).bindparams(fts_query=words)
     statement = statement.bindparams(fts_limit=TEXT_CANDIDATES)
-    columns = statement.columns(column("service_id", String), column("score", Float))
+    columns = statement.columns(
+        column("service_id", String), column("score", Float), column("in_title", Integer)
+    )
     return columns.cte("fts").prefix_with("MATERIALIZED")

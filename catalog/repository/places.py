@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Boolean, Row, func, or_, select, text
+from sqlalchemy import Boolean, Date, Row, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from catalog.models import Comune, ComuneFuoriArea, Opportunity, OpportunityArea
@@ -56,17 +56,24 @@ _OFFICES = text(
     "SELECT name, comune, address, notes, confidence, source FROM location "
     "WHERE organization_id = :ente_id ORDER BY id"
 )
+_CONTACTS = text(
+    "SELECT kind, value, label, confidence, last_verified, source FROM ente_contact "
+    "WHERE ente_gestore_id = :ente_id ORDER BY position, id"
+).columns(last_verified=Date)
 
 
-def ente_gestore(session: Session, ente_id: str) -> tuple[Row[Any], list[Row[Any]]] | None:
-    """An ente gestore row and its offices (the locations of its organization), or None.
+def ente_gestore(
+    session: Session, ente_id: str
+) -> tuple[Row[Any], list[Row[Any]], list[Row[Any]]] | None:
+    """An ente gestore row, its offices (its organization's locations) and its contacts.
 
-    Plain SQL: this runs on every search with a comune.
+    Plain SQL: this runs on every search with a comune. None when the ente is unknown.
     """
     ente = session.execute(_ENTE, {"ente_id": ente_id}).first()
     if ente is None:
         return None
-    return ente, list(session.execute(_OFFICES, {"ente_id": ente_id}).all())
+    offices = list(session.execute(_OFFICES, {"ente_id": ente_id}).all())
+    return ente, offices, list(session.execute(_CONTACTS, {"ente_id": ente_id}).all())
 
 
 def comuni_of_ente(session: Session, ente_id: str) -> list[str]:

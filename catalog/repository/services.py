@@ -49,8 +49,9 @@ def search(
     """Ranked search over the ``service_facet`` index.
 
     With a comune only services covering it are returned, narrowest area first (comune, ente
-    gestore, distretto, ASL, region, nation), then primary category before extra, then best
-    text match, verified/high confidence, name. Without a comune every active service is a
+    gestore, distretto, ASL, region, nation), then primary category before extra, then
+    services whose name/keywords match the text, verified/high confidence, best text match,
+    name. Without a comune every active service is a
     candidate, widest area first (or best text match first when there is text).
 
     Returns:
@@ -100,7 +101,12 @@ def _ranked(
         fts = text_matches(session, list(filters.terms))
         query = query.join(fts, fts.c.service_id == f.service_id)
         score = func.min(fts.c.score)
-        order = order + [score] if filters.comune is not None else [score, *order]
+        if filters.comune is not None:
+            # as the SQLite fast path: name/keyword matches, then verified, then relevance
+            title = func.max(fts.c.in_title).desc()
+            order += [title, func.min(f.quality), score]
+        else:
+            order = [score, *order]
     order += [func.min(f.quality), func.min(f.sort_name), f.service_id]
     paged = query.add_columns(func.count().over().label("total"))
     result = session.execute(paged.order_by(*order).offset(offset).limit(limit)).all()

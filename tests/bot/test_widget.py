@@ -147,6 +147,33 @@ def test_conversation_with_service_cards_and_emergency(page: Page, gateway, fake
     expect(log.get_by_text("Non sei sola. Vuoi parlare con un operatore?")).to_be_visible()
 
 
+def test_office_card_shows_the_contacts_and_marks_the_uncertain_one(page: Page, gateway):
+    page.goto(gateway.url + "/")
+    _send(page, "orari degli uffici")
+    log = _log(page)
+    card = log.locator("article").first
+    expect(card.get_by_role("heading")).to_have_text("CISS 38 Cuorgnè")
+    expect(card.get_by_text("Sede: Via Ivrea 100")).to_be_visible()
+    phone = card.get_by_role("link", name="0124/657931")
+    expect(phone).to_have_attribute("href", "tel:0124657931")
+    uncertain = card.locator(".wcw-caveat")
+    expect(uncertain).to_have_count(1)
+    expect(uncertain).to_contain_text("Secondo numero: 0124/651796 (da verificare)")
+    expect(card.get_by_role("link", name="https://example.org")).to_be_visible()
+
+
+def test_service_card_shows_the_contacts_of_its_ente(page: Page, gateway):
+    page.goto(gateway.url + "/")
+    _send(page, "ciao")
+    page.get_by_role("button", name="Casa", exact=True).click()
+    first = _log(page).locator("article").first
+    expect(first.get_by_text("Recapiti di CISS 38:")).to_be_visible()
+    expect(first.get_by_role("link", name="0124/657931")).to_have_attribute(
+        "href", "tel:0124657931"
+    )
+    expect(first.get_by_text("Sede: Via Ivrea 100, Cuorgnè")).to_be_visible()
+
+
 def test_reload_keeps_the_conversation(page: Page, gateway):
     page.goto(gateway.url + "/")
     _send(page, "ciao")

@@ -48,7 +48,13 @@ def test_search_json(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     items = json.loads(out)
     assert items[0]["provider"] == {
         "id": "ciss38",
-        "name": "C.I.S.S. 38 – Consorzio Intercomunale Servizi Sociali",
+        "name": "C.I.S.S. 38 – Consorzio Intercomunale dei Servizi Socio Assistenziali",
+        # the confirmed contacts of the ente gestore that provides the service
+        "contacts": {
+            "address": "Via Ivrea 100, 10082 Cuorgnè (TO)",
+            "phone": "0124/657931",
+            "website": "http://www.ciss38.it",
+        },
     }
     for item in items:
         assert {"id", "name", "category", "provider", "verified", "scope"} <= set(item)

@@ -84,6 +84,40 @@ def test_edit_and_removal_are_synchronised(empty_engine: Engine, data_copy: Path
     assert svc.get_service("ciss38-servizio-sociale-professionale") is None
 
 
+def test_edited_offices_and_contacts_of_an_ente_are_updated_in_place(
+    empty_engine: Engine, data_copy: Path
+) -> None:
+    """Enti and their organization rows are updated in place with their children."""
+    load(empty_engine, data_copy)
+    enti = data_copy / "enti_gestori.yaml"
+    _replace(enti, "      address: strada Leini 18", "      address: strada Leini 18 (piano terra)")
+    _replace(enti, "      value: 0125-646111", "      value: 0125-646190")
+    report = load(empty_engine, data_copy)
+    # the organization row of an ente follows its whole record (offices and contacts)
+    assert report.tables["organizations"].updated == 2
+    assert report.tables["enti_gestori"].updated == 2
+    svc = CatalogService(empty_engine)
+    cis = svc.get_ente_gestore("cis_cirie")
+    assert cis is not None and "strada Leini 18 (piano terra)" in [o.address for o in cis.offices]
+    inrete = svc.get_ente_gestore("inrete")
+    assert inrete is not None and inrete.contacts["phone"] == "0125-646190"
+    assert len(inrete.contact_points) == 5
+    assert not load(empty_engine, data_copy).changed
+
+
+def test_upgrade_to_0006_fills_the_contacts_at_the_next_load(empty_engine: Engine) -> None:
+    """Downgrading below 0006 drops the contacts; upgrade + load brings them back."""
+    from catalog.db import downgrade, upgrade
+
+    load(empty_engine, CATALOG_DATA)
+    downgrade(empty_engine, "0005")
+    upgrade(empty_engine)
+    report = load(empty_engine, CATALOG_DATA)
+    assert report.tables["enti_gestori"].updated == 7
+    ente = CatalogService(empty_engine).get_ente_gestore("ciss38")
+    assert ente is not None and ente.contacts["phone"] == "0124/657931"
+
+
 def test_reset_reloads_from_scratch(empty_engine: Engine) -> None:
     load(empty_engine, CATALOG_DATA)
     report = load(empty_engine, CATALOG_DATA, reset=True)

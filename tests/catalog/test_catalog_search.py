@@ -142,7 +142,7 @@ def test_payload_follows_the_reply_contract(svc: CatalogService) -> None:
         "id", "name", "summary", "category", "provider", "url", "how_to_apply", "documents",
         "contacts", "verified", "scope", "confidence",
     }  # fmt: skip
-    assert set(service["provider"]) == {"id", "name"}
+    assert set(service["provider"]) <= {"id", "name", "contacts"}
 
 
 def test_unknown_category_and_comune(svc: CatalogService) -> None:
@@ -200,8 +200,24 @@ def test_get_service_and_ente(svc: CatalogService) -> None:
     assert svc.get_service("nope") is None
     ente = svc.get_ente_gestore("ciss38")
     assert ente is not None and "Cuorgnè" in ente.comuni
-    assert ente.contacts == {} and ente.unknown_contacts == ["website", "email", "phone"]
+    # CISS 38's letterhead (2022): the second number may be the fax, so it is not "confirmed".
+    assert ente.contacts == {
+        "address": "Via Ivrea 100, 10082 Cuorgnè (TO)",
+        "phone": "0124/657931",
+        "website": "http://www.ciss38.it",
+    }
+    assert ente.unknown_contacts == ["email"]
+    second = [p for p in ente.contact_points if p.value == "0124/651796"]
+    assert len(second) == 1 and second[0].confidence == "low"
+    assert ente.contacts_last_verified == date(2022, 1, 25)
     assert ente.offices and ente.offices[0].comune == "Cuorgnè"
+    inrete = svc.get_ente_gestore("inrete")
+    assert inrete is not None and inrete.contacts["pec"] == "consorzio@pec.inrete.to.it"
+    assert {p.kind for p in inrete.contact_points} == {"address", "phone", "fax", "email", "pec"}
+    assert all(p.source and p.last_verified == date(2021, 11, 25) for p in inrete.contact_points)
+    payload = inrete.to_payload()
+    assert payload["contacts_last_verified"] == "2021-11-25"
+    assert payload["contact_points"][0]["verified"] is True
     chivasso = svc.get_ente_gestore("ciss_chivasso")
     assert chivasso is not None and chivasso.contacts == {"website": "https://www.ciss-chivasso.it"}
     assert svc.get_ente_gestore("nope") is None

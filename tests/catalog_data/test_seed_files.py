@@ -97,9 +97,7 @@ ENTE_KEYS = {
     "legal_form",
     "distretto",
     "seat_comune",
-    "website",
-    "email",
-    "phone",
+    "contacts",
     "verified",
     "confidence",
     "source",
@@ -107,6 +105,18 @@ ENTE_KEYS = {
     "offices",
 }
 OFFICE_KEYS = {"name", "comune", "address", "notes", "source", "confidence"}
+ENTE_CONTACT_KEYS = {"kind", "label", "value", "confidence", "last_verified", "source"}
+ENTE_CONTACT_KINDS = {"address", "phone", "fax", "email", "pec", "website"}
+# What the sources support (../shared/data/territorio_verificato.md, [V]): kinds per ente.
+EXPECTED_ENTE_CONTACTS = {
+    "cis_cirie": ["address", "phone", "fax", "website"],
+    "ciss38": ["address", "phone", "phone", "website"],
+    "inrete": ["address", "phone", "fax", "email", "pec"],
+    "cissac": ["address"],
+    "unione_net": [],
+    "ciss_chivasso": ["website"],
+    "cisa_gassino": [],
+}
 ORG_KEYS = {"id", "name", "kind", "website", "description", "verified", "confidence", "source"}
 OPPORTUNITY_KEYS = {
     "id",
@@ -127,7 +137,24 @@ HELPLINE_KEYS = {"number", "label", "emergency_rank", "for_minors", "hours"}
 
 # Every phone number allowed anywhere in catalog_data. Each one must appear verbatim in the
 # shared fact files (checked below when they are available): nothing else may be added.
-PHONE_ALLOW_LIST = {"011 9176666", "1522", "112", "114", "118", "19696", "02 2327 2327"}
+PHONE_ALLOW_LIST = {
+    "011 9176666",
+    "1522",
+    "112",
+    "114",
+    "118",
+    "19696",
+    "02 2327 2327",
+    # enti gestori (letterheads of 2021-2022, territorio_verificato.md)
+    "011 921.28.96",
+    "011 920.60.42",
+    "0124/657931",
+    "0124/651796",
+    "0125-646111",
+    "0125-646190",
+    # Uscire dal Silenzio, Settimo T.se (toll-free number on the Comune's posters)
+    "800688820",
+}
 
 # Phone-like digit runs in free text: Italian landlines (0...), mobiles (3...), toll-free and
 # short national numbers (1xx, 1xxxx, 116 117, 800...).
@@ -141,8 +168,10 @@ PHONE_IN_TEXT = re.compile(
 # Digit runs that look like phones but are years or CAP codes (checked separately).
 _YEAR = re.compile(r"^(19|20)\d\d$")
 # Words before a number that make it a law/act number rather than a phone ("legge 104").
+# A number right after a site name is the id of an article in a source ("giornalelavoce.it
+# 329641").
 _NOT_A_PHONE_BEFORE = re.compile(
-    r"(\b(legge|l\.|n\.|art\.|dgr|d\.l\.|messaggio)|\+)\s*$", re.IGNORECASE
+    r"(\b(legge|l\.|n\.|art\.|dgr|d\.l\.|messaggio)|\+|\.(it|com|org|net))\s*$", re.IGNORECASE
 )
 _NOT_A_PHONE_AFTER = re.compile(r"^\s*(€|euro|%|abitanti|mesi|anni|comuni)", re.IGNORECASE)
 
@@ -309,11 +338,6 @@ def test_enti_gestori() -> None:
         assert isinstance(ente["verified"], bool)
         assert ente["source"].strip()
         assert ente["seat_comune"] in comuni, ente["seat_comune"]
-        # Only the CISS Chivasso website is verified; no e-mail or phone is known for any ente.
-        assert ente["website"] == (
-            "https://www.ciss-chivasso.it" if ente["id"] == "ciss_chivasso" else ""
-        )
-        assert ente["email"] == "" and ente["phone"] == "", ente["id"]
         if ente["confidence"] == "low":
             assert ente["notes"].strip(), f"{ente['id']}: low confidence needs a note"
         for office in ente["offices"]:
@@ -321,6 +345,47 @@ def test_enti_gestori() -> None:
             assert office["comune"] in comuni, office["comune"]
             assert office["confidence"] in CONFIDENCE
             assert office["source"].strip()
+
+
+def test_ente_contacts_are_the_ones_the_sources_give() -> None:
+    got = {e["id"]: [c["kind"] for c in e["contacts"]] for e in _enti()}
+    assert got == EXPECTED_ENTE_CONTACTS
+    for ente in _enti():
+        for contact in ente["contacts"]:
+            where = f"{ente['id']}: {contact['value']}"
+            assert set(contact) == ENTE_CONTACT_KEYS, where
+            assert contact["kind"] in ENTE_CONTACT_KINDS, where
+            assert contact["confidence"] in CONFIDENCE, where
+            assert isinstance(contact["value"], str) and contact["value"].strip(), where
+            assert str(contact["source"]).strip(), where
+            last = contact["last_verified"]
+            assert last is None or isinstance(last, date), where
+            if contact["kind"] == "website":
+                assert contact["value"].startswith(("https://", "http://")), where
+
+
+def _folded(text: str) -> str:
+    text = re.sub(r"\bn\.\s*", "", text.lower())
+    return re.sub(r"\s+", " ", re.sub(r"[,–-]", " ", text)).strip()
+
+
+def test_ente_contacts_appear_in_the_fact_files() -> None:
+    """Never invent a contact: each value (an address: its street and number) is in the facts."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared fact files not available at {SHARED_DATA}")
+    facts = "\n".join(p.read_text(encoding="utf-8") for p in sorted(SHARED_DATA.glob("*.md")))
+    folded = _folded(facts)
+    for ente in _enti():
+        for contact in ente["contacts"]:
+            value, kind = contact["value"], contact["kind"]
+            if kind == "address":
+                street = value.split(",")[0]
+                assert _folded(street) in folded, f"{ente['id']}: {street!r} not in the facts"
+            elif kind == "website":
+                host = re.sub(r"^https?://", "", value).rstrip("/")
+                assert host in facts, f"{ente['id']}: {host!r} not in the facts"
+            else:
+                assert value in facts, f"{ente['id']}: {value!r} not in the facts"
 
 
 def test_distretti_of_enti_match_the_spec() -> None:
@@ -479,7 +544,9 @@ def test_phone_allow_list_comes_from_the_fact_files() -> None:
 def test_structured_phone_fields_are_allowed() -> None:
     found = []
     for ente in _enti():
-        found.append((ente["id"], ente["phone"]))
+        for contact in ente["contacts"]:
+            if contact["kind"] in ("phone", "fax"):
+                found.append((ente["id"], contact["value"]))
     for service in _services() + _templates():
         contacts = service.get("contacts") or {}
         found.append((service.get("id", service.get("slug")), contacts.get("phone", "")))
@@ -520,6 +587,7 @@ def test_phone_detector_catches_phone_numbers(text: str) -> None:
         "D.L. 102/2013",
         "nel 2025",
         "12 mensilità",
+        "giornalelavoce.it 329641",
     ],
 )
 def test_phone_detector_ignores_amounts_and_laws(text: str) -> None:

@@ -287,26 +287,77 @@
     return node;
   }
 
+  var CONTACT_LABELS = {
+    address: "Sede",
+    phone: "Telefono",
+    fax: "Fax",
+    email: "Email",
+    pec: "PEC",
+    website: "Sito web",
+  };
+
+  function isEmail(value) {
+    return /^[^\s@]+@[^\s@]+$/.test(String(value || ""));
+  }
+
+  /** The value of a contact as a node: tel:/mailto:/web link when it is one, else text. */
+  function contactValue(kind, value) {
+    if (kind === "phone") {
+      return telLink(value);
+    }
+    if ((kind === "email" || kind === "pec") && isEmail(value)) {
+      return link("mailto:" + value, value);
+    }
+    var site = kind === "website" ? webUrl(value) : "";
+    return site ? link(site, value) : el("span", "", value);
+  }
+
+  /** Flat contacts ({address, phone, fax, email, pec, website}), shown as certain. */
   function contactLines(container, contacts) {
     if (!contacts || typeof contacts !== "object") {
       return;
+    }
+    if (contacts.address) {
+      container.appendChild(el("p", "wcw-meta", "Sede: " + contacts.address));
     }
     if (contacts.phone) {
       var p = el("p", "wcw-meta", "Telefono: ");
       p.appendChild(telLink(contacts.phone));
       container.appendChild(p);
     }
-    if (contacts.email && /^[^\s@]+@[^\s@]+$/.test(String(contacts.email))) {
-      var m = el("p", "wcw-meta", "Email: ");
-      m.appendChild(link("mailto:" + contacts.email, contacts.email));
-      container.appendChild(m);
+    if (contacts.fax) {
+      container.appendChild(el("p", "wcw-meta", "Fax: " + contacts.fax));
     }
+    ["email", "pec"].forEach(function (kind) {
+      if (isEmail(contacts[kind])) {
+        var m = el("p", "wcw-meta", CONTACT_LABELS[kind] + ": ");
+        m.appendChild(link("mailto:" + contacts[kind], contacts[kind]));
+        container.appendChild(m);
+      }
+    });
     var site = webUrl(contacts.website);
     if (site) {
       var w = el("p", "wcw-meta");
       w.appendChild(link(site, "Sito web"));
       container.appendChild(w);
     }
+  }
+
+  /** Contacts read in a source, with their label; unverified ones say "da verificare". */
+  function contactPointLines(container, points) {
+    points.forEach(function (point) {
+      if (!point || typeof point !== "object" || !point.value) {
+        return;
+      }
+      var verified = point.verified !== false;
+      var label = point.label || CONTACT_LABELS[point.kind] || "Recapito";
+      var line = el("p", verified ? "wcw-meta" : "wcw-meta wcw-caveat", label + ": ");
+      line.appendChild(contactValue(point.kind, point.value));
+      if (!verified) {
+        line.appendChild(document.createTextNode(" (da verificare)"));
+      }
+      container.appendChild(line);
+    });
   }
 
   function renderServices(custom) {
@@ -348,6 +399,13 @@
         card.appendChild(el("p", "", "Documenti: " + svc.documents.join(", ")));
       }
       contactLines(card, svc.contacts);
+      var provider = svc.provider && typeof svc.provider === "object" ? svc.provider : {};
+      var own = svc.contacts && typeof svc.contacts === "object" ? svc.contacts : {};
+      if (!Object.keys(own).length && provider.contacts && typeof provider.contacts === "object") {
+        var who = provider.name || "chi offre il servizio";
+        card.appendChild(el("p", "wcw-meta", "Recapiti di " + who + ":"));
+        contactLines(card, provider.contacts);
+      }
       var url = webUrl(svc.url);
       if (url) {
         var p = el("p");
@@ -401,7 +459,11 @@
     var box = el("div", "wcw-card-list");
     var card = el("article", "wcw-card");
     card.appendChild(el("h3", "", ente.name || "Servizi sociali"));
-    contactLines(card, ente);
+    if (Array.isArray(ente.contact_points) && ente.contact_points.length) {
+      contactPointLines(card, ente.contact_points);
+    } else {
+      contactLines(card, ente);
+    }
     box.appendChild(card);
     (Array.isArray(custom.offices) ? custom.offices : []).forEach(function (office) {
       if (!office || typeof office !== "object") {
