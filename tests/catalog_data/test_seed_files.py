@@ -133,7 +133,7 @@ OPPORTUNITY_KEYS = {
     "confidence",
     "source",
 }
-HELPLINE_KEYS = {"number", "label", "emergency_rank", "for_minors", "hours"}
+HELPLINE_KEYS = {"number", "label", "emergency_rank", "self_harm_rank", "for_minors", "hours"}
 
 # Every phone number allowed anywhere in catalog_data. Each one must appear verbatim in the
 # shared fact files (checked below when they are available): nothing else may be added.
@@ -514,7 +514,7 @@ def test_helplines() -> None:
     by_number = {s["helpline"]["number"]: s for s in helplines}
     for service in helplines:
         line = service["helpline"]
-        assert set(line) == HELPLINE_KEYS, service["id"]
+        assert HELPLINE_KEYS - {"self_harm_rank"} <= set(line) <= HELPLINE_KEYS, service["id"]
         assert service["area"] == {"national": True}, service["id"]
         assert isinstance(line["for_minors"], bool)
         assert line["emergency_rank"] is None or isinstance(line["emergency_rank"], int)
@@ -525,6 +525,12 @@ def test_helplines() -> None:
         if s["helpline"]["emergency_rank"]
     }
     assert ranks == {"1522": 1, "112": 2, "114": 3}
+    self_harm = {
+        n: s["helpline"]["self_harm_rank"]
+        for n, s in by_number.items()
+        if s["helpline"].get("self_harm_rank")
+    }
+    assert self_harm == {"112": 1, "02 2327 2327": 2, "19696": 3}
     assert by_number["114"]["helpline"]["for_minors"] is True
     assert by_number["1522"]["category"] == "violence"
     assert by_number["02 2327 2327"]["confidence"] == "low"
