@@ -7,7 +7,8 @@ messages written separately from the lexicon). This check fails when:
 * a held-out message is an exact or near duplicate (``check_nlu_split`` thresholds) of a
   training example (``nlu/data``) or of the lexicon's development set (``nlu/risk/dev_set.yml``);
 * the lexicon copies a held-out message: a held-out message's canonical text, or any run of
-  ``NGRAM`` consecutive words of it, appears in the literal words of a lexicon entry (the
+  ``NGRAM`` consecutive words of it (a whole message from 4 words), appears in the literal
+  words of a lexicon entry (the
   entries are regexes: their literal word runs are compared);
 * the set is too small (at least ``MIN_RISK`` risk and ``MIN_ORDINARY`` ordinary messages, every
   group with some) or holds duplicates.
@@ -35,7 +36,7 @@ TRAIN_DIR = ROOT / "nlu" / "data"
 MIN_RISK = 150
 MIN_ORDINARY = 150
 MIN_PER_GROUP = 10
-NGRAM = 5
+NGRAM = 6
 GROUPS = (
     "physical_violence sexual_violence psychological_violence stalking threats "
     "control_segregation economic_violence child_maltreatment elder_abuse self_harm"
@@ -107,7 +108,7 @@ def check() -> list[str]:
     joined = " | ".join(literals)
     for ex in test:
         words = ex.norm.split()
-        if len(words) >= 3 and ex.norm in literals:
+        if len(words) >= 4 and ex.norm in literals:
             problems.append(f"the lexicon holds a held-out message: {ex.text!r}")
             continue
         grams = {" ".join(words[i : i + NGRAM]) for i in range(len(words) - NGRAM + 1)}
