@@ -227,8 +227,8 @@ class RiskDetector:
         for raw in words:
             token = squeeze(raw)
             token = self.sms.get(token, token)
-            if token.startswith("k") or "k" in token[1:]:
-                token = re.sub(r"k(?=[ei])", "ch", token)
+            if token.startswith("k"):  # SMS "kiuso", "kiedo"; not "stalker"
+                token = re.sub(r"^k(?=[ei])", "ch", token)
                 token = self.sms.get(token, token)
             out.extend(self._correct(t) for t in token.split())
         return " ".join(out)
