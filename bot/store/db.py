@@ -23,9 +23,7 @@ SCHEMA_VERSION = 2
 def _handoff_priority(conn: Connection) -> None:
     """v2 (issue 9): ``handoff.priority`` (urgent handoffs of people at risk come first)."""
     conn.execute(text("ALTER TABLE handoff ADD COLUMN priority INTEGER NOT NULL DEFAULT 0"))
-    conn.execute(
-        text("UPDATE handoff SET priority = 1 WHERE reason IN ('violence', 'self_harm')")
-    )
+    conn.execute(text("UPDATE handoff SET priority = 1 WHERE reason IN ('violence', 'self_harm')"))
 
 
 #: version -> step that brings a database from ``version - 1`` to ``version``.

@@ -4,7 +4,8 @@ Place it LAST in the NLU pipeline of ``config.yml``, after ``FallbackClassifier`
 
     - name: nlu.components.risk_detector.RiskDetector
 
-It runs ``nlu.risk.detector`` (lexicon + the classifier's intent ranking) on every message. When
+It runs ``nlu.risk.detector`` (lexicon + DIET's intent ranking + the scores of the dedicated
+risk model ``nlu.risk.classifier``, fitted here at training time) on every message. When
 the message is a risk it sets the intent to ``report_self_harm`` or ``report_violence`` (the
 rules then send the emergency numbers first, in every dialogue state: first message, inside a
 form, after "Intendevi…?"), puts that intent first in ``intent_ranking`` and adds ``risk`` to the
@@ -12,8 +13,9 @@ parse data (``kinds``, ``groups``, ``minor``, ``source``, and ``original_intent`
 classifier had said), which the actions read. Ordinary messages are left untouched (``risk`` is
 ``null``). Button payloads (``/intent``) are never reassessed: they are the citizen's choice.
 
-The lexicon and guard words are copied into the model at training time and the fingerprint
-hashes them with the detector code, so changing the lexicon retrains only this component.
+The lexicon, the guard words and the fitted risk model are stored in the model at training
+time; the fingerprint hashes the lexicon and the detector code (the training data is an input
+of the component), so changing the lexicon retrains only this component.
 """
 
 from __future__ import annotations
@@ -31,12 +33,15 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from nlu.risk import classifier as risk_model
 from nlu.risk import detector as risk
+from nlu.risk.classifier import RiskClassifier, labels_for
 
 logger = logging.getLogger(__name__)
 
 _LEXICON = "lexicon.yml"
 _GUARDS = "guard_words.txt"
+_MODEL = "risk_model.pkl"
 #: Intent set for each main kind of risk.
 KIND_INTENT = {risk.SELF_HARM: "report_self_harm", risk.VIOLENCE: "report_violence"}
 RISK_KEY = "risk"
@@ -58,7 +63,7 @@ class RiskDetector(GraphComponent):
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """Hash of the lexicon, the guard words and the detector code (training cache key)."""
         digest = hashlib.sha256()
-        for path in (risk.LEXICON_FILE, risk.GUARD_WORDS_FILE, risk.__file__):
+        for path in (risk.LEXICON_FILE, risk.GUARD_WORDS_FILE, risk.__file__, risk_model.__file__):
             digest.update(open(path, "rb").read())
         return digest.hexdigest()
 
@@ -79,19 +84,28 @@ class RiskDetector(GraphComponent):
         resource: Resource,
         detector: risk.RiskDetector,
         config: dict[str, Any] | None = None,
+        model: RiskClassifier | None = None,
     ) -> None:
-        """Keep the storage (for ``train``), the detector and the configuration."""
+        """Keep the storage (for ``train``), the detector, its risk model and the config."""
         self._model_storage = model_storage
         self._resource = resource
         self._detector = detector
+        self._model = model
         merged = {**self.get_default_config(), **(config or {})}
         self._fallback_threshold = float(merged["fallback_threshold"])
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Copy the lexicon and the guard words into the model (the data is not used)."""
+        """Fit the risk model on the training data; store it with the lexicon snapshot."""
+        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+        texts = [self._detector.canonical(m.get(TEXT)) for m in examples]
+        labels = labels_for(str(m.get(INTENT)) for m in examples)
+        self._model = RiskClassifier.fit(texts, labels) if len(set(labels)) > 1 else None
         with self._model_storage.write_to(self._resource) as directory:
             (directory / _LEXICON).write_bytes(risk.LEXICON_FILE.read_bytes())
             (directory / _GUARDS).write_bytes(risk.GUARD_WORDS_FILE.read_bytes())
+            if self._model is not None:
+                self._model.save(directory / _MODEL)
+        logger.info("RiskDetector: risk model on %d examples", len(examples))
         return self._resource
 
     @classmethod
@@ -104,16 +118,19 @@ class RiskDetector(GraphComponent):
         **kwargs: Any,
     ) -> RiskDetector:
         """Load the lexicon snapshot of the model (the repository's when missing)."""
+        model: RiskClassifier | None = None
         try:
             with model_storage.read_from(resource) as directory:
                 lexicon = yaml.safe_load((directory / _LEXICON).read_text(encoding="utf-8"))
                 lines = (directory / _GUARDS).read_text(encoding="utf-8").splitlines()
+                if (directory / _MODEL).exists():
+                    model = RiskClassifier.load(directory / _MODEL)
             guards = [w.strip() for w in lines if w.strip() and not w.startswith("#")]
             detector = risk.RiskDetector(lexicon or {}, guards)
         except (ValueError, FileNotFoundError):
             logger.warning("RiskDetector: no lexicon in the model, using the repository's")
             detector = risk.RiskDetector.from_files()
-        return cls(model_storage, resource, detector, config)
+        return cls(model_storage, resource, detector, config, model)
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Assess each message; override the intent of the risky ones."""
@@ -128,7 +145,8 @@ class RiskDetector(GraphComponent):
             message.set(RISK_KEY, None, add_to_output=True)
             return
         ranking = list(message.get(INTENT_RANKING_KEY) or [])
-        found = self._detector.assess(text, ranking)
+        scores = self._model.scores(self._detector.canonical(text)) if self._model else None
+        found = self._detector.assess(text, ranking, scores=scores)
         if found.benign and intent.get("name") in self._detector.risk_intents:
             self._demote(message, ranking)
             return
@@ -137,6 +155,8 @@ class RiskDetector(GraphComponent):
             return
         name = KIND_INTENT[found.kind]
         data = found.as_dict()
+        if scores is not None:
+            data["scores"] = {k: round(v, 3) for k, v in scores.items()}
         data["original_intent"] = {
             "name": intent.get("name"),
             "confidence": intent.get("confidence"),

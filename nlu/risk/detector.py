@@ -165,6 +165,10 @@ class RiskDetector:
         self.top_k = int(classifier.get("top_k", 3))
         self.cue_threshold = float(classifier.get("cue_threshold", 0.1))
         self.alone_threshold = float(classifier.get("alone_threshold", 0.4))
+        # the dedicated risk model (nlu/risk/classifier.py), when the caller has its scores
+        self.score_alone = float(classifier.get("score_alone", 0.6))
+        self.score_cue = float(classifier.get("score_cue", 0.2))
+        self.score_floor = float(classifier.get("score_floor", 0.2))
         self.groups = [
             _Group(
                 name=str(name),
@@ -268,7 +272,12 @@ class RiskDetector:
         return not ages and any(p.search(canonical) for p in self.minor_relatives)
 
     def assess(
-        self, text: str, ranking: Sequence[Mapping[str, Any]] = (), *, minor_hint: bool = False
+        self,
+        text: str,
+        ranking: Sequence[Mapping[str, Any]] = (),
+        *,
+        minor_hint: bool = False,
+        scores: Mapping[str, float] | None = None,
     ) -> RiskAssessment:
         """Assess one message.
 
@@ -277,6 +286,8 @@ class RiskDetector:
             ranking: the classifier's ``intent_ranking`` (``[{"name", "confidence"}]``, best
                 first); empty in the gateway (lexicon only).
             minor_hint: a minor is known to be involved from elsewhere (slots, entities).
+            scores: ``{"violence": p, "self_harm": p}`` of the dedicated risk model, when the
+                caller has it (the Rasa component); None in the gateway.
 
         Returns:
             The assessment (``at_risk`` False for ordinary messages).
@@ -286,16 +297,20 @@ class RiskDetector:
         strong = [h for h in hits if not h.cue]
         cues = [h for h in hits if h.cue]
         classifier = self._classifier_kinds(ranking, self.top_k, self.cue_threshold)
+        model_kind, p_risk = _top_kind(scores)
+        confirmed = bool(classifier) or (scores is not None and p_risk >= self.score_cue)
         chosen: list[Hit] = list(strong)
         source = "lexicon" if strong else ""
-        if cues and (len({h.text for h in cues}) >= 2 or classifier):
+        if cues and (len({h.text for h in cues}) >= 2 or confirmed):
             chosen.extend(cues)
-            source = source or ("lexicon+classifier" if classifier else "lexicon")
+            source = source or ("lexicon+classifier" if confirmed else "lexicon")
         kinds = {h.kind for h in chosen}
         benign = not chosen and not cues and cancelled
         if not chosen and not benign:
             alone = self._classifier_kinds(ranking, 2, self.alone_threshold)
-            if alone:
+            if scores is not None and p_risk >= self.score_alone:
+                kinds, source = {model_kind}, "classifier"
+            elif alone and (scores is None or p_risk >= self.score_floor):
                 kinds, source = set(alone), "classifier"
         if not kinds:
             return RiskAssessment(hits=tuple(hits), benign=benign)
@@ -314,6 +329,14 @@ class RiskDetector:
             if kind and float(entry.get("confidence") or 0.0) >= threshold:
                 kinds.add(kind)
         return kinds
+
+
+def _top_kind(scores: Mapping[str, float] | None) -> tuple[str, float]:
+    """The likelier kind of the risk model's scores and the total risk probability."""
+    if not scores:
+        return VIOLENCE, 0.0
+    violence, self_harm = float(scores.get(VIOLENCE, 0.0)), float(scores.get(SELF_HARM, 0.0))
+    return (SELF_HARM if self_harm >= violence else VIOLENCE), violence + self_harm
 
 
 @lru_cache(maxsize=1)

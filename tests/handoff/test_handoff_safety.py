@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
-
 from bot.gateway import texts as gateway_texts
 from bot.gateway.app import create_app
 from tests.handoff.support import Console, add_operators, configure
@@ -103,7 +101,9 @@ def test_upgraded_database_gets_the_priority_column(tmp_path):
                 "queued_at DATETIME, claimed_at DATETIME, ended_at DATETIME)"
             )
         )
-        conn.execute(text("INSERT INTO handoff (id, status, reason) VALUES (1, 'queued', 'violence')"))
+        conn.execute(
+            text("INSERT INTO handoff (id, status, reason) VALUES (1, 'queued', 'violence')")
+        )
     assert init_db(engine) == SCHEMA_VERSION
     with engine.connect() as conn:
         assert conn.execute(text("SELECT priority FROM handoff WHERE id = 1")).scalar() == 1

@@ -1,0 +1,75 @@
+"""A dedicated risk classifier: P(violence), P(self-harm) of a message (Rasa environment).
+
+DIET ranks 26 intents with a softmax that is often over-confident on words it saw only in risk
+examples; this small model answers one question: is this message a risk, and of which kind. It
+is a logistic regression over character 2-5-grams and word 1-2-grams (TF-IDF) of the
+detector's canonical text (so typos and SMS spellings are folded the same way as for the
+lexicon), trained at ``rasa train`` time by ``nlu.components.risk_detector`` on the NLU
+training data: ``report_violence`` -> violence, ``report_self_harm`` -> self-harm, every other
+intent (ordinary requests, hard negatives) -> none. Classes are balanced; the seed is fixed.
+
+It needs scikit-learn, which only the Rasa environment has; the gateway uses the lexicon alone.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from nlu.risk.detector import SELF_HARM, VIOLENCE
+
+NONE = "none"
+#: Label of each training intent (others are ordinary).
+INTENT_LABELS = {"report_violence": VIOLENCE, "report_self_harm": SELF_HARM}
+
+
+class RiskClassifier:
+    """Binary-plus-kind risk model.
+
+    Args:
+        model: a fitted scikit-learn pipeline with ``predict_proba`` and ``classes_``.
+    """
+
+    def __init__(self, model: Any) -> None:
+        self.model = model
+        self.classes = [str(c) for c in model.classes_]
+
+    @classmethod
+    def fit(cls, texts: Iterable[str], labels: Iterable[str], c: float = 4.0) -> RiskClassifier:
+        """Fit on canonical texts and their labels (``violence``, ``self_harm``, ``none``)."""
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline, make_union
+
+        features = make_union(
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=2),
+            TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True),
+        )
+        model = make_pipeline(
+            features,
+            LogisticRegression(C=c, max_iter=3000, class_weight="balanced", random_state=42),
+        )
+        model.fit(list(texts), list(labels))
+        return cls(model)
+
+    def scores(self, canonical: str) -> dict[str, float]:
+        """``{"violence": p, "self_harm": p}`` for one canonical text."""
+        probs = self.model.predict_proba([canonical])[0]
+        by_class = dict(zip(self.classes, (float(p) for p in probs), strict=True))
+        return {VIOLENCE: by_class.get(VIOLENCE, 0.0), SELF_HARM: by_class.get(SELF_HARM, 0.0)}
+
+    def save(self, path: Path) -> None:
+        """Write the fitted model (pickle, inside the Rasa model archive)."""
+        path.write_bytes(pickle.dumps(self.model))
+
+    @classmethod
+    def load(cls, path: Path) -> RiskClassifier:
+        """Read a model written by :meth:`save` (only files of our own trained models)."""
+        return cls(pickle.loads(path.read_bytes()))  # noqa: S301 - our own model archive
+
+
+def labels_for(intents: Iterable[str]) -> list[str]:
+    """Training labels of a list of intents."""
+    return [INTENT_LABELS.get(i, NONE) for i in intents]
