@@ -15,7 +15,12 @@ async def test_handoff_carries_the_ente_of_the_comune(dispatcher, domain) -> Non
     assert responses(dispatcher) == ["utter_handoff", "custom:handoff"]
     assert "C.I.S.S. 38" in dispatcher.messages[0]["ente_name"]
     assert customs(dispatcher) == [
-        {"type": "handoff", "ente_gestore_id": "ciss38", "reason": "citizen_request", "priority": "normal"}
+        {
+            "type": "handoff",
+            "ente_gestore_id": "ciss38",
+            "reason": "citizen_request",
+            "priority": "normal",
+        }
     ]
     assert slot_sets(events) == {"ente_gestore_id": "ciss38", "distretto": "24"}
 
