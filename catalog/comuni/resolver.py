@@ -20,7 +20,6 @@ from pathlib import Path
 
 from catalog.comuni.data import DATA_DIR, ResolverData, read_resolver_data
 from catalog.comuni.index import Mention, NameIndex
-from catalog.comuni.tokens import tokenize
 from wecare.text import is_cap, normalize
 
 #: Most suggestions for a name that matches nothing exactly.
@@ -106,18 +105,14 @@ class ComuneResolver:
     def suggest(self, text: str) -> tuple[str, ...]:
         """Up to three official names for a misspelt name, best first.
 
-        First the comune :meth:`find` reads in the whole text ("ivera" -> Ivrea), then the
-        official names difflib finds close to it, then comuni :meth:`find` reads in a part of
-        it ("monastero dri lanzo": Monastero di Lanzo before Lanzo Torinese).
+        First the comuni :meth:`find` reads in the text — what the NLU recognises in the same
+        words ("ivera" -> Ivrea) — then the official names difflib finds close to it.
         """
-        tokens = tokenize(text)
-        found = self.find(text)
-        span = (tokens[0].start, tokens[-1].end) if tokens else (0, 0)
-        whole = [m.value for m in found if m.start <= span[0] and m.end >= span[1]]
+        found = [m.value for m in self.find(text)]
         close = difflib.get_close_matches(
             name_keys(text)[-1], list(self._official), n=MAX_SUGGESTIONS, cutoff=SUGGESTION_CUTOFF
         )
-        names = [*whole, *(self._official[k] for k in close), *(m.value for m in found)]
+        names = [*found, *(self._official[k] for k in close)]
         return tuple(dict.fromkeys(names))[:MAX_SUGGESTIONS]
 
 
