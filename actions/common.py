@@ -1,75 +1,42 @@
-"""Shared base and helpers of the actions: catalog access, comune resolution, payloads.
+"""Shared base and helpers of the actions: the catalog base action, the area, payloads.
 
-The catalog is reached only through ``catalog.service.CatalogService`` (docs/contracts.md),
-whose calls are blocking (SQLAlchemy): :func:`catalog_call` runs them in a worker thread so
-that the action server's event loop is never blocked. When the catalog database cannot be
-read, :class:`CatalogAction` answers ``utter_catalog_unavailable`` and logs the error.
+The catalog is reached only through :mod:`actions.catalog_client` (``catalog()``: typed async
+methods over ``catalog.service.CatalogService``, docs/contracts.md). When the catalog database
+cannot be read, :class:`CatalogAction` answers ``utter_catalog_unavailable``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
-from sqlalchemy.exc import OperationalError
 
-from catalog.service import CatalogService, CatalogUnavailable
+from actions.catalog_client import PAGE_SIZE, CatalogDown, catalog, set_catalog
+from catalog.service import EnteGestoreInfo, Place, ServiceInfo
+
+__all__ = [
+    "PAGE_SIZE",
+    "Area",
+    "CatalogAction",
+    "CatalogDown",
+    "age_value",
+    "catalog",
+    "is_low_confidence",
+    "last_user_event",
+    "latest_entity_values",
+    "resolve_area",
+    "services_message",
+    "set_catalog",
+]
 
 log = logging.getLogger(__name__)
-
-T = TypeVar("T")
-
-#: Results per page of a service search.
-PAGE_SIZE = 5
-
-_catalog: Any = None
-
-
-class CatalogDown(Exception):
-    """The catalog database could not be read (wraps the original error)."""
-
-
-def set_catalog(service: Any) -> None:
-    """Use ``service`` as the catalog of every action (tests); None goes back to the default."""
-    global _catalog
-    _catalog = service
-
-
-def get_catalog() -> CatalogService:
-    """Return the process-wide ``CatalogService``, created from the settings on first use."""
-    global _catalog
-    if _catalog is None:
-        _catalog = CatalogService.from_settings()
-    return _catalog
-
-
-#: Errors that mean "the catalog database cannot be read".
-CATALOG_DOWN_ERRORS: tuple[type[BaseException], ...] = (CatalogUnavailable, OperationalError)
-
-
-async def catalog_call(method: str, *args: Any, **kwargs: Any) -> Any:
-    """Call ``CatalogService.<method>(*args, **kwargs)`` in a worker thread.
-
-    Raises:
-        CatalogDown: the catalog database is unreachable or broken. The cause is logged
-            at ERROR without the arguments (they may hold the citizen's words).
-    """
-    try:
-        # get_catalog only builds an engine once (no connection): no thread hop needed.
-        function: Callable[..., Any] = getattr(get_catalog(), method)
-        return await asyncio.to_thread(function, *args, **kwargs)
-    except CATALOG_DOWN_ERRORS as exc:
-        cause = getattr(exc, "orig", None) or exc
-        log.error("catalog unavailable in %s: %s: %s", method, type(exc).__name__, cause)
-        raise CatalogDown(method) from exc
 
 
 class CatalogAction(Action, ABC):
@@ -112,7 +79,7 @@ class Area:
         out_of_area: the citizen named a comune outside ASL TO4 (``given`` holds it).
         given: the comune as the conversation holds it (slot value).
         low_confidence: the comune → ente gestore link is not confirmed.
-        ente: the ``EnteGestoreInfo`` of the catalog, when known.
+        ente: the ente gestore of the catalog, when known.
     """
 
     comune: str | None = None
@@ -122,7 +89,26 @@ class Area:
     out_of_area: bool = False
     given: str | None = None
     low_confidence: bool = False
-    ente: Any = field(default=None, repr=False)
+    ente: EnteGestoreInfo | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_place(cls, place: Place, given: str | None) -> Area:
+        """The area of a comune the catalog resolved (``given``: the slot value)."""
+        info = place.comune
+        if not given:
+            return cls()
+        if info is None:
+            return cls(given=given, out_of_area=place.match.out_of_area)
+        ente_id = info.ente_gestore_id
+        return cls(
+            comune=info.name,
+            ente_id=ente_id,
+            ente_name=(place.ente.name if place.ente else ente_id) if ente_id else None,
+            distretto=str(info.distretto) if info.distretto is not None else None,
+            given=given,
+            low_confidence=info.confidence == "low",
+            ente=place.ente,
+        )
 
     def ente_ref(self) -> dict[str, str] | None:
         """Return the ``{"id", "name"}`` of the ente gestore for payloads, or None."""
@@ -139,77 +125,58 @@ class Area:
         return events
 
 
-def attr(obj: Any, *names: str, default: Any = None) -> Any:
-    """Return the first present, non-None attribute (or mapping key) of ``obj``."""
-    for name in names:
-        value = obj.get(name) if isinstance(obj, dict) else getattr(obj, name, None)
-        if value is not None:
-            return value
-    return default
+class Checked(Protocol):
+    """A catalog record with a confidence and a verified flag (services, enti, opportunities)."""
+
+    @property
+    def confidence(self) -> str:
+        """``high`` | ``medium`` | ``low``."""
+
+    @property
+    def verified(self) -> bool:
+        """Whether a person checked the record against its source."""
 
 
-def is_low_confidence(obj: Any) -> bool:
+def is_low_confidence(record: Checked) -> bool:
     """Tell whether a catalog record needs the "verifica con il tuo Comune" caveat."""
-    if attr(obj, "confidence") == "low":
-        return True
-    return attr(obj, "verified") is False
+    return record.confidence == "low" or record.verified is False
+
+
+def comune_slot(tracker: Tracker) -> str | None:
+    """The ``comune`` slot when it holds a name (None otherwise)."""
+    given = tracker.get_slot("comune")
+    return given if isinstance(given, str) and given else None
 
 
 async def resolve_area(tracker: Tracker) -> Area:
     """Resolve the ``comune`` slot through the catalog into an :class:`Area`.
 
     The slot may have been filled without the form's validation (a comune said before
-    any request), so every action resolves it again; the catalog call is cheap.
+    any request), so every action resolves it again: one catalog call (comune and ente).
 
     Raises:
         CatalogDown: the catalog is unreachable.
     """
-    given = tracker.get_slot("comune")
-    if not given or not isinstance(given, str):
+    given = comune_slot(tracker)
+    if given is None:
         return Area()
-    match = await catalog_call("resolve_comune", given)
-    info = attr(match, "comune")
-    if info is None:
-        return Area(given=given, out_of_area=bool(attr(match, "out_of_area", default=False)))
-    ente_id = attr(info, "ente_gestore_id")
-    area = Area(
-        comune=attr(info, "name"),
-        ente_id=ente_id,
-        distretto=_distretto(attr(info, "distretto")),
-        given=given,
-        low_confidence=attr(info, "confidence") == "low",
-    )
-    if ente_id:
-        area.ente = await catalog_call("get_ente_gestore", ente_id)
-        area.ente_name = attr(area.ente, "name", default=ente_id)
-    return area
-
-
-def _distretto(value: Any) -> str | None:
-    if value is None or value == "":
-        return None
-    return str(value)
-
-
-def service_payload(service: Any) -> dict[str, Any]:
-    """Return the SPEC §5 dict of a catalog service (``ServiceInfo.to_payload()``)."""
-    return dict(service.to_payload())
+    return Area.from_place(await catalog().locate(given), given)
 
 
 def services_message(
     category: str | None,
     area: Area,
-    services: Iterable[Any],
+    services: Iterable[ServiceInfo],
     page: int,
     total: int,
 ) -> dict[str, Any]:
-    """Build the SPEC §5 ``services`` payload."""
+    """Build the SPEC §5 ``services`` payload (``ServiceInfo.to_payload()`` per service)."""
     return {
         "type": "services",
         "category": category,
         "comune": area.comune,
         "ente_gestore": area.ente_ref(),
-        "services": [service_payload(s) for s in services],
+        "services": [s.to_payload() for s in services],
         "page": page,
         "total": total,
     }

@@ -1,6 +1,8 @@
 """Validation of ``comune_form``: the citizen's comune, by name (typos too) or CAP.
 
-``validate_comune_form`` resolves the slot value with ``CatalogService.resolve_comune``:
+``validate_comune_form`` strips "abito a …" from the answer, rejects sentences
+(``catalog.comuni.answers``) and resolves the rest with ``CatalogService.resolve_comune`` (the
+comune resolver of ``catalog.comuni``, the NLU's too):
 - a comune of ASL TO4 → ``comune`` (official name), ``ente_gestore_id``, ``distretto``;
 - a CAP shared by several comuni, or a name with likely typos → the slot stays empty and
   the citizen gets buttons with the candidates (payload ``/inform{"comune": …}``);
@@ -13,20 +15,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import CatalogDown, attr, catalog_call
-from actions.parsing import comune_candidate, looks_like_comune_answer
+from actions.common import CatalogDown, catalog
+from catalog.comuni import comune_candidate, looks_like_comune_answer
+from catalog.service import ComuneMatch
 
 #: Most candidate buttons offered for a typo or a shared CAP.
 MAX_CHOICES = 4
 
 
-def comune_buttons(names: list[str]) -> list[dict[str, str]]:
+def comune_buttons(names: Sequence[str]) -> list[dict[str, str]]:
     """Return one button per candidate comune (title = official name)."""
     return [
         {
@@ -66,40 +70,45 @@ class ValidateComuneForm(FormValidationAction):
             dispatcher.utter_message(response="utter_comune_not_understood")
             return {"comune": None}
         try:
-            match = await catalog_call("resolve_comune", given)
+            match = await catalog().resolve_comune(given)
         except CatalogDown:
             # The recogniser's names are official: keep the answer, the next action
             # tells the citizen the catalog is unavailable.
             return {"comune": given, "ente_gestore_id": None, "distretto": None}
-        info = attr(match, "comune")
-        if info is not None:
-            distretto = attr(info, "distretto")
-            return {
-                "comune": attr(info, "name"),
-                "ente_gestore_id": attr(info, "ente_gestore_id"),
-                "distretto": str(distretto) if distretto not in (None, "") else None,
-            }
-        ambiguous = list(attr(match, "ambiguous_cap", default=[]) or [])
-        if len(ambiguous) > MAX_CHOICES:
-            dispatcher.utter_message(response="utter_comune_cap_many", cap=given)
-            return {"comune": None}
-        if ambiguous:
-            dispatcher.utter_message(
-                response="utter_comune_ambiguous_cap",
-                cap=given,
-                buttons=comune_buttons(ambiguous),
-            )
-            return {"comune": None}
-        if attr(match, "out_of_area", default=False):
-            # accepted silently: the action that follows the form says it is outside
-            # ASL TO4 and what it can offer instead (regional and national resources)
-            name = given[:1].upper() + given[1:]
-            return {"comune": name, "ente_gestore_id": None, "distretto": None}
-        suggestions = list(attr(match, "suggestions", default=[]) or [])
-        if suggestions:
-            dispatcher.utter_message(
-                response="utter_comune_suggest", comune=given, buttons=comune_buttons(suggestions)
-            )
-            return {"comune": None}
-        dispatcher.utter_message(response="utter_comune_unknown", comune=given)
+        return _answer(dispatcher, given, match)
+
+
+def _answer(dispatcher: CollectingDispatcher, given: str, match: ComuneMatch) -> dict[str, Any]:
+    """The slots for a resolved answer, and the message when it names no ASL TO4 comune."""
+    info = match.comune
+    if info is not None:
+        distretto = info.distretto
+        return {
+            "comune": info.name,
+            "ente_gestore_id": info.ente_gestore_id,
+            "distretto": str(distretto) if distretto is not None else None,
+        }
+    if len(match.ambiguous_cap) > MAX_CHOICES:
+        dispatcher.utter_message(response="utter_comune_cap_many", cap=given)
         return {"comune": None}
+    if match.ambiguous_cap:
+        dispatcher.utter_message(
+            response="utter_comune_ambiguous_cap",
+            cap=given,
+            buttons=comune_buttons(match.ambiguous_cap),
+        )
+        return {"comune": None}
+    if match.out_of_area:
+        # accepted silently: the action that follows the form says it is outside
+        # ASL TO4 and what it can offer instead (regional and national resources)
+        name = given[:1].upper() + given[1:]
+        return {"comune": name, "ente_gestore_id": None, "distretto": None}
+    if match.suggestions:
+        dispatcher.utter_message(
+            response="utter_comune_suggest",
+            comune=given,
+            buttons=comune_buttons(match.suggestions),
+        )
+        return {"comune": None}
+    dispatcher.utter_message(response="utter_comune_unknown", comune=given)
+    return {"comune": None}

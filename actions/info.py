@@ -10,7 +10,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import CatalogAction, attr, catalog_call, is_low_confidence, resolve_area
+from actions.common import CatalogAction, catalog, is_low_confidence, resolve_area
+from catalog.citizen import WIDE_SCOPES
+from catalog.service import OpportunityInfo
 
 #: At most this many services of the last page get their documents listed.
 MAX_DOCUMENT_SERVICES = 3
@@ -35,11 +37,11 @@ class ActionDocuments(CatalogAction):
         for service_id in ids:
             if shown >= MAX_DOCUMENT_SERVICES:
                 break
-            service = await catalog_call("get_service", service_id)
+            service = await catalog().get_service(service_id)
             if service is None:
                 continue
-            name = attr(service, "name", default=service_id)
-            documents = [str(d) for d in attr(service, "documents", default=[]) if d]
+            name = service.name or service_id
+            documents = [str(d) for d in service.documents if d]
             if documents:
                 dispatcher.utter_message(
                     response="utter_documents_service", service=name, documents=", ".join(documents)
@@ -56,17 +58,9 @@ class ActionDocuments(CatalogAction):
         return []
 
 
-def opportunity_payload(item: Any) -> dict[str, Any]:
+def opportunity_payload(item: OpportunityInfo) -> dict[str, Any]:
     """Return the JSON dict of a catalog opportunity (dates as ISO strings)."""
-    if hasattr(item, "to_payload"):
-        data = dict(item.to_payload())
-    else:
-        fields = ("id", "title", "kind", "category", "summary", "url", "valid_from", "valid_to")
-        data = {name: attr(item, name) for name in (*fields, "verified", "confidence")}
-    for key, value in data.items():
-        if isinstance(value, (dt.date, dt.datetime)):
-            data[key] = value.isoformat()
-    return data
+    return item.to_payload()
 
 
 def is_current(item: dict[str, Any], today: dt.date) -> bool:
@@ -90,17 +84,18 @@ class ActionOpportunities(CatalogAction):
         """Send the ``opportunities`` payload (current items only) or say there are none."""
         area = await resolve_area(tracker)
         today = dt.date.today()
-        found = await catalog_call(
-            "list_opportunities", comune=area.comune, today=today, limit=MAX_OPPORTUNITIES
+        found = await catalog().list_opportunities(
+            comune=area.comune, today=today, limit=MAX_OPPORTUNITIES
         )
-        items = [p for p in map(opportunity_payload, found) if is_current(p, today)]
+        shown = [o for o in found if is_current(opportunity_payload(o), today)]
         if not area.comune:  # unknown or out of area: not the local items of some ente
-            items = [p for p in items if p.get("scope") in ("regional", "national", None)]
-        if not items:
+            shown = [o for o in shown if o.scope in WIDE_SCOPES]
+        if not shown:
             dispatcher.utter_message(response="utter_opportunities_none")
             return area.slot_events(tracker)
+        items = [opportunity_payload(o) for o in shown]
         dispatcher.utter_message(response="utter_opportunities_found")
         dispatcher.utter_message(json_message={"type": "opportunities", "items": items})
-        if any(is_low_confidence(item) for item in items):
+        if any(is_low_confidence(o) for o in shown):
             dispatcher.utter_message(response="utter_verify_caveat")
         return area.slot_events(tracker)

@@ -17,9 +17,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import Area, CatalogAction, attr, is_low_confidence, resolve_area
+from actions.common import Area, CatalogAction, is_low_confidence, resolve_area
 
-_ENTE_FIELDS = ("short_name", "website", "email", "phone", "verified", "confidence")
 #: Top-level contact fields of the ente in the office payload (confirmed values or None).
 CONTACT_KEYS = ("address", "phone", "fax", "email", "pec", "website")
 #: Contacts a citizen can use to reach the ente (an address or a fax alone is not enough).
@@ -27,22 +26,13 @@ REACHABLE = ("phone", "email", "pec", "website")
 _OFFICE_FIELDS = ("name", "comune", "address", "hours", "phone", "email", "notes", "confidence")
 
 
-def _as_dict(obj: Any, fields: tuple[str, ...]) -> dict[str, Any]:
-    if hasattr(obj, "to_payload"):
-        return dict(obj.to_payload())
-    return {name: attr(obj, name) for name in fields}
-
-
 def office_message(area: Area) -> dict[str, Any]:
     """Build the SPEC §5 ``office`` payload for the area's ente gestore."""
-    ente = area.ente
     ente_payload: dict[str, Any] = {"id": area.ente_id, "name": area.ente_name}
     offices: list[dict[str, Any]] = []
-    if ente is not None:
-        data = _as_dict(ente, _ENTE_FIELDS)
-        offices = [_as_dict(o, _OFFICE_FIELDS) for o in data.pop("offices", None) or []]
-        if not offices:
-            offices = [_as_dict(o, _OFFICE_FIELDS) for o in attr(ente, "offices", default=[])]
+    if area.ente is not None:
+        data = area.ente.to_payload()
+        offices = [_office(o) for o in data.pop("offices")]
         ente_payload.update({k: v for k, v in data.items() if k not in ("id", "name")})
         ente_payload["name"] = data.get("name") or area.ente_name
     contacts = ente_payload.get("contacts") or {}
@@ -50,6 +40,11 @@ def office_message(area: Area) -> dict[str, Any]:
         ente_payload[key] = ente_payload.get(key) or contacts.get(key) or None
     ente_payload.setdefault("contact_points", [])
     return {"type": "office", "ente_gestore": ente_payload, "offices": offices}
+
+
+def _office(payload: dict[str, Any]) -> dict[str, Any]:
+    """An office of the payload, with every field channels read (unknown ones None)."""
+    return {name: payload.get(name) for name in _OFFICE_FIELDS}
 
 
 def has_contacts(payload: dict[str, Any]) -> bool:

@@ -1,15 +1,25 @@
 """Pure helpers of the actions: intent → category, minors, plausible comune answers.
 
-Free of the Rasa runtime and of the catalog, so they are trivially unit-testable.
+Free of the Rasa runtime and of the database, so they are trivially unit-testable. The comune
+answers ("abito a Cuorgnè.") are read by the comune resolver's :mod:`catalog.comuni.answers`,
+re-exported here.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
+from catalog.comuni.answers import comune_candidate, looks_like_comune_answer
 from nlu.risk.detector import default_detector
-from wecare.text import fold, is_cap
+
+__all__ = [
+    "INTENT_CATEGORY",
+    "category_for_intent",
+    "comune_candidate",
+    "looks_like_comune_answer",
+    "minor_involved",
+    "page_count",
+]
 
 #: Need intents (SPEC §3) and the catalog category each maps to.
 INTENT_CATEGORY: dict[str, str] = {
@@ -23,24 +33,6 @@ INTENT_CATEGORY: dict[str, str] = {
     "need_health": "health",
     "need_social_inclusion": "social_inclusion",
 }
-
-_LETTER_RE = re.compile(r"[a-z]")
-_WORD_RE = re.compile(r"[a-z0-9']+")
-_PLACE_PREFIX_RE = re.compile(
-    r"^(?:(?:io\s+)?(?:abito|vivo|risiedo|sto|sono|stiamo|abitiamo|viviamo|siamo)\s+)?"
-    r"(?:a|ad|in|di|da|nel comune di|presso)\s+(?=\S)",
-    re.IGNORECASE,
-)
-
-#: Words that never occur in a comune name: an answer containing one is a sentence.
-#: (Checked against every name in catalog_data/, see tests/actions/test_actions_parsing.py.)
-NOT_IN_COMUNE_NAMES = frozenset(
-    "che chi come cosa perche quando dove voglio vorrei non sono ho hai ha fa tempo ciao "
-    "grazie aiuto mio mia miei mie per il lo un una mi ti si sei posso puoi devo".split()
-)
-#: Longest free-text answer still taken as a comune name ("San Giorgio Canavese").
-MAX_COMUNE_CHARS = 40
-MAX_COMUNE_WORDS = 5
 
 
 def category_for_intent(intent: str | None) -> str | None:
@@ -90,38 +82,8 @@ def _to_float(value: object) -> float | None:
         return None
 
 
-def looks_like_comune_answer(text: str | None) -> bool:
-    """Tell whether a free-text answer could be a comune name or a CAP.
-
-    Rejects empty answers, answers without letters (except a 5-digit CAP), questions,
-    long sentences and answers with words no comune name has ("che", "voglio", …), so
-    that only plausible names go to the catalog's fuzzy matching.
-    """
-    if not text or not text.strip():
-        return False
-    if is_cap(text.strip()):
-        return True
-    folded = fold(text).strip()
-    if len(folded) > MAX_COMUNE_CHARS or not _LETTER_RE.search(folded) or "?" in folded:
-        return False
-    words = _WORD_RE.findall(folded.replace("'", " "))
-    if any(word in NOT_IN_COMUNE_NAMES for word in words):
-        return False
-    return len(words) <= MAX_COMUNE_WORDS
-
-
 def page_count(total: int, page_size: int) -> int:
     """Return how many pages ``total`` results fill (at least 1)."""
     if page_size <= 0:
         return 1
     return max(1, -(-total // page_size))
-
-
-def comune_candidate(text: str) -> str:
-    """Strip "abito a", "sono di" and final punctuation from an answer about the comune.
-
-    Example: "abito a Cuorgnè." → "Cuorgnè"; a bare name is returned unchanged.
-    """
-    candidate = text.strip().rstrip(".!?,;: ")
-    stripped = _PLACE_PREFIX_RE.sub("", candidate, count=1).strip()
-    return stripped or candidate

@@ -22,8 +22,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import CatalogAction, CatalogDown, attr, catalog_call, latest_entity_values
+from actions.common import CatalogAction, CatalogDown, catalog, latest_entity_values
 from actions.parsing import minor_involved
+from catalog.service import Helpline
 
 VIOLENCE = "violence"
 SELF_HARM = "self_harm"
@@ -52,20 +53,16 @@ def risk_of(tracker: Tracker) -> dict[str, Any]:
     return {"kinds": kinds or [kind], "kind": kind, "minor": minor, "groups": groups_found}
 
 
-def emergency_message(helplines: list[Any], kind: str) -> dict[str, Any]:
+def emergency_message(helplines: list[Helpline], kind: str) -> dict[str, Any]:
     """Build the SPEC §5 ``emergency`` payload from catalog helplines (in their order).
 
     Each number carries ``to_verify`` (True: unconfirmed source, shown with a caveat); the
     payload's ``kind`` (``violence``/``self_harm``) lets channels word the banner.
     """
     numbers = [
-        {
-            "number": str(attr(h, "number")),
-            "label": attr(h, "label", default=""),
-            "to_verify": bool(attr(h, "needs_caveat", default=False)),
-        }
+        {"number": h.number, "label": h.label, "to_verify": h.needs_caveat}
         for h in helplines
-        if attr(h, "number")
+        if h.number
     ]
     return {"type": "emergency", "kind": kind, "numbers": numbers}
 
@@ -80,11 +77,11 @@ async def send_emergency(
     """
     minor = bool(risk["minor"])
     try:
-        lines = await catalog_call("emergency_numbers", minor_involved=minor, kinds=kinds_order)
+        lines = await catalog().emergency_numbers(minor_involved=minor, kinds=kinds_order)
     except CatalogDown:
         lines = []
     if lines:
-        payload = emergency_message(list(lines), risk["kind"])
+        payload = emergency_message(lines, risk["kind"])
         dispatcher.utter_message(json_message=payload)
         if any(n["to_verify"] for n in payload["numbers"]):
             dispatcher.utter_message(response="utter_emergency_to_verify")

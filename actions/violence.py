@@ -7,34 +7,23 @@ cannot be read). The comune is used when known and never asked.
 
 from __future__ import annotations
 
-from typing import Any
-
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
-    PAGE_SIZE,
     Area,
     CatalogAction,
     CatalogDown,
-    attr,
-    catalog_call,
+    catalog,
+    comune_slot,
     is_low_confidence,
-    resolve_area,
     services_message,
 )
 from actions.safety import VIOLENCE, interruption_events, risk_of, send_emergency
-from actions.search import WIDE_LIMIT, WIDE_SCOPES
 
 CATEGORY = "violence"
-
-
-def _is_helpline(service: Any, numbers: set[str]) -> bool:
-    """Tell whether a search result is one of the emergency numbers already sent."""
-    helpline = attr(service, "helpline")
-    return helpline is not None and attr(helpline, "number") in numbers
 
 
 class ActionReportViolence(CatalogAction):
@@ -56,24 +45,22 @@ class ActionReportViolence(CatalogAction):
         try:
             events += await self._local_help(dispatcher, tracker, numbers)
         except CatalogDown:
-            pass  # logged by catalog_call; the numbers and the operator are enough now
+            pass  # logged by the catalog client; the numbers and the operator are enough now
         dispatcher.utter_message(response="utter_violence_offer_operator")
         return [*events, *interruption_events(tracker)]
 
     async def _local_help(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, numbers: set[str]
     ) -> list[EventType]:
-        """Send the anti-violence services for the comune (or regional ones)."""
-        area: Area = await resolve_area(tracker)
-        result = await catalog_call(
-            "search_services", category=CATEGORY, comune=area.comune, page_size=WIDE_LIMIT
-        )
-        items = [s for s in attr(result, "items", default=[]) if not _is_helpline(s, numbers)]
-        if not area.comune:
-            items = [s for s in items if attr(s, "scope") in WIDE_SCOPES]
-        # anti-violence services first (stable: the area order stays within each group)
-        items.sort(key=lambda s: attr(s, "category") != CATEGORY)
-        items = items[:PAGE_SIZE]
+        """Send the anti-violence services for the comune (or regional ones).
+
+        The catalog lists them anti-violence first, without the numbers just sent, and only
+        regional and national ones without a comune of ASL TO4 (``find_for_citizen``).
+        """
+        given = comune_slot(tracker)
+        found = await catalog().find_for_citizen(CATEGORY, comune=given, exclude_numbers=numbers)
+        area = Area.from_place(found.place, given)
+        items = found.page.items
         events: list[EventType] = list(area.slot_events(tracker))
         if not items:
             return events
@@ -83,5 +70,4 @@ class ActionReportViolence(CatalogAction):
         )
         if any(is_low_confidence(item) for item in items):
             dispatcher.utter_message(response="utter_verify_caveat")
-        ids = [str(attr(item, "id")) for item in items]
-        return [*events, SlotSet("last_service_ids", ids)]
+        return [*events, SlotSet("last_service_ids", [item.id for item in items])]

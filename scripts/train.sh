@@ -6,7 +6,8 @@
 # --cold trains with an empty, throw-away Rasa cache (RASA_CACHE_DIRECTORY), so the recorded time
 # is a from-scratch training (docs/nlu_report.md quotes it); --force ignores the stamp below.
 # Skips in about a second when models/<name>.tar.gz was trained from exactly the current inputs
-# (a SHA-256 stamp over the config, domain, training data, comuni CSV and the custom NLU code);
+# (a SHA-256 stamp over the config, domain, training data, the comune resolver's data files and
+# code, and the custom NLU code);
 # otherwise builds the project's Italian spaCy pipeline when the config uses it, then calls
 # `rasa train` (whose own cache re-uses unchanged components). The wall time is written to
 # models/<name>.train.json for docs/nlu_report.md.
@@ -26,7 +27,7 @@ while [ $# -gt 0 ]; do
         --nlu-only) nlu_only=1; shift ;;
         --force) force=1; shift ;;
         --cold) cold=1; shift ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
         *) echo "train.sh: unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -42,7 +43,11 @@ flock 9
 comuni_csv=catalog_data/comuni.csv
 [ -f "$comuni_csv" ] || comuni_csv=../shared/data/comuni_asl_to4.csv
 
-inputs=("$config" nlu/data nlu/components nlu/gazetteer.py nlu/spacy_it nlu/risk wecare/text.py "$comuni_csv")
+# The comune resolver (catalog/comuni) and its data files are snapshotted into the model.
+comune_data=(catalog_data/comuni_fuori_area.csv catalog_data/comuni_nomi.yaml
+             catalog_data/luoghi_fuori_area.yaml catalog_data/comuni_guard_words.txt)
+inputs=("$config" nlu/data nlu/components nlu/gazetteer.py nlu/spacy_it nlu/risk wecare/text.py
+        catalog/comuni "$comuni_csv" "${comune_data[@]}")
 if [ "$nlu_only" = 0 ]; then
     inputs+=(bot/domain bot/data)
 fi

@@ -23,29 +23,15 @@ def comune_by_name(session: Session, name: str) -> Comune | None:
     return session.scalar(select(Comune).where(Comune.name == name))
 
 
-def comuni_by_key_suffix(session: Session, suffix: str) -> list[Comune]:
-    """Comuni whose normalised name ends with ``suffix`` (e.g. a frazione)."""
-    return list(session.scalars(select(Comune).where(Comune.name_key.like(f"% {suffix}"))))
+def comune_names(session: Session) -> list[tuple[str, str, str]]:
+    """``(name, cap, istat_code)`` of every comune, by ISTAT code (the resolver's input)."""
+    query = select(Comune.name, Comune.cap, Comune.istat_code).order_by(Comune.istat_code)
+    return [(name, cap or "", istat) for name, cap, istat in session.execute(query).tuples()]
 
 
-def comuni_by_cap(session: Session, cap: str) -> list[Comune]:
-    """Comuni with postal code ``cap`` (a comune may list several CAPs)."""
-    query = (
-        select(Comune)
-        .where(or_(Comune.cap == cap, Comune.cap.like(f"%{cap}%")))
-        .order_by(Comune.name)
-    )
-    return [c for c in session.scalars(query) if cap in (c.cap or "").replace(",", " ").split()]
-
-
-def comune_keys(session: Session) -> dict[str, str]:
-    """Normalised key -> official name of every comune."""
-    return dict(session.execute(select(Comune.name_key, Comune.name)).tuples().all())
-
-
-def fuori_area_by_key(session: Session, key: str) -> ComuneFuoriArea | None:
-    """Out-of-area comune whose normalised name is ``key``."""
-    return session.scalar(select(ComuneFuoriArea).where(ComuneFuoriArea.name_key == key).limit(1))
+def fuori_area_names(session: Session) -> list[str]:
+    """Names of the out-of-area comuni, alphabetically."""
+    return list(session.scalars(select(ComuneFuoriArea.name).order_by(ComuneFuoriArea.name)))
 
 
 _ENTE = text(

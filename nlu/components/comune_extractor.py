@@ -1,15 +1,19 @@
-"""Rasa 3.6 entity extractor for ``comune`` built on the pure ``nlu.gazetteer``.
+"""Rasa 3.6 entity extractor for ``comune`` built on the catalog's pure comune resolver.
 
 Use in ``config.yml`` after the tokenizer/featurizers and before ``EntitySynonymMapper``::
 
     - name: nlu.components.comune_extractor.ComuneExtractor
 
-At training time the comuni (``catalog_data/comuni.csv``, or the shared source CSV) and the guard
-words are copied into the model, so a trained model is self-contained; the fingerprint add-on
-hashes those files and ``nlu/gazetteer.py``, so changing any of them invalidates Rasa's training
-cache. Entities carry the official name as ``value``, the span in the original text,
-``confidence_entity`` and ``extractor``. ``comune`` entities produced by any earlier extractor
-(DIET should never learn them) are dropped, so the recogniser is the only source.
+The recogniser is ``catalog.comuni.ComuneResolver.find`` (the resolver the catalog's
+``resolve_comune`` uses too). At training time everything it is built from — the comuni
+(``catalog_data/comuni.csv``, or the shared source CSV), the out-of-area comuni, the short forms
+and names that need context (``comuni_nomi.yaml``), the look-alike places
+(``luoghi_fuori_area.yaml``) and the guard words — is copied into the model, so a trained model
+is self-contained; the fingerprint add-on hashes those files and the resolver's code, so changing
+any of them invalidates Rasa's training cache. Entities carry the official name as ``value``,
+the span in the original text, ``confidence_entity`` and ``extractor``. ``comune`` entities
+produced by any earlier extractor (DIET should never learn them) are dropped, so the recogniser
+is the only source.
 """
 
 from __future__ import annotations
@@ -37,6 +41,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+import catalog.comuni
+import wecare.text
+from catalog.comuni import ComuneResolver, ResolverData
+from catalog.comuni.data import read_resolver_data, resolver_files
 from nlu import gazetteer
 
 logger = logging.getLogger(__name__)
@@ -59,14 +67,9 @@ class ComuneExtractor(GraphComponent, EntityExtractorMixin):
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        """Hash of the comuni CSV, the guard words and the gazetteer code (cache key)."""
+        """Hash of the resolver's data files and code (Rasa's training cache key)."""
         digest = hashlib.sha256()
-        csv_path = Path(config["csv"]) if config.get("csv") else None
-        if csv_path is None:
-            csv_path = (
-                gazetteer.CATALOG_CSV if gazetteer.CATALOG_CSV.exists() else gazetteer.SHARED_CSV
-            )
-        for path in (csv_path, gazetteer.GUARD_WORDS_FILE, Path(gazetteer.__file__)):
+        for path in _inputs(config):
             digest.update(str(path.name).encode())
             digest.update(path.read_bytes() if path.exists() else b"-")
         return digest.hexdigest()
@@ -87,7 +90,7 @@ class ComuneExtractor(GraphComponent, EntityExtractorMixin):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        data: dict[str, Any] | None = None,
+        data: ResolverData | None = None,
     ) -> None:
         """Build the component.
 
@@ -95,40 +98,35 @@ class ComuneExtractor(GraphComponent, EntityExtractorMixin):
             config: merged configuration.
             model_storage: where the snapshot of the comuni is persisted.
             resource: this component's resource in the model storage.
-            data: persisted snapshot ``{"records": [...], "guard_words": [...]}``, if loaded.
+            data: the resolver's data persisted in the model, if loaded.
         """
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
         self._data = data
-        self._gazetteer: gazetteer.Gazetteer | None = None
+        self._resolver: ComuneResolver | None = None
         if data is not None:
-            self._gazetteer = self._build(data)
+            self._resolver = ComuneResolver(data)
 
-    @staticmethod
-    def _build(data: dict[str, Any]) -> gazetteer.Gazetteer:
-        records = [gazetteer.ComuneRecord(**r) for r in data["records"]]
-        return gazetteer.Gazetteer(records, data.get("guard_words", ()))
+    def _snapshot(self) -> ResolverData:
+        """Read the resolver's data from the catalog files (see the module docstring)."""
+        return read_resolver_data(comuni_csv=_comuni_csv(self._config))
 
-    def _snapshot(self) -> dict[str, Any]:
-        csv = self._config.get("csv")
-        records = gazetteer.load_records(Path(csv) if csv else None)
-        return {
-            "records": [
-                {"name": r.name, "cap": r.cap, "istat_code": r.istat_code} for r in records
-            ],
-            "guard_words": sorted(gazetteer.load_guard_words()),
-        }
+    def _ready(self) -> ComuneResolver:
+        if self._resolver is None:
+            self._data = self._data or self._snapshot()
+            self._resolver = ComuneResolver(self._data)
+        return self._resolver
 
     def train(self, training_data: TrainingData) -> Resource:
-        """Snapshot the comuni and guard words into the model (training data is not used)."""
+        """Snapshot the resolver's data into the model (training data is not used)."""
         self._data = self._snapshot()
-        self._gazetteer = self._build(self._data)
+        self._resolver = ComuneResolver(self._data)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / _DATA_FILE).write_text(
-                json.dumps(self._data, ensure_ascii=False), encoding="utf-8"
+                json.dumps(self._data.to_json(), ensure_ascii=False), encoding="utf-8"
             )
-        logger.info("ComuneExtractor: %d comuni indexed", len(self._data["records"]))
+        logger.info("ComuneExtractor: %d comuni indexed", len(self._data.records))
         return self._resource
 
     @classmethod
@@ -141,23 +139,21 @@ class ComuneExtractor(GraphComponent, EntityExtractorMixin):
         **kwargs: Any,
     ) -> ComuneExtractor:
         """Load the snapshot persisted by ``train``."""
+        data: ResolverData | None
         try:
             with model_storage.read_from(resource) as directory:
-                data = json.loads((directory / _DATA_FILE).read_text(encoding="utf-8"))
-        except (ValueError, FileNotFoundError):
-            logger.warning("ComuneExtractor: no snapshot in the model, reading the catalog CSV")
+                raw = json.loads((directory / _DATA_FILE).read_text(encoding="utf-8"))
+            data = ResolverData.from_json(raw)
+        except (ValueError, KeyError, TypeError, FileNotFoundError):
+            logger.warning("ComuneExtractor: no snapshot in the model, reading the catalog data")
             data = None
         component = cls(config, model_storage, resource, data)
-        if component._gazetteer is None:
-            component._data = component._snapshot()
-            component._gazetteer = component._build(component._data)
+        component._ready()
         return component
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Add the ``comune`` entities found in each message's text."""
-        if self._gazetteer is None:
-            self._data = self._snapshot()
-            self._gazetteer = self._build(self._data)
+        resolver = self._ready()
         entity_name = self._config["entity"]
         min_conf = float(self._config["min_confidence"])
         for message in messages:
@@ -172,7 +168,7 @@ class ComuneExtractor(GraphComponent, EntityExtractorMixin):
                     ENTITY_ATTRIBUTE_VALUE: m.value,
                     ENTITY_ATTRIBUTE_CONFIDENCE: m.confidence,
                 }
-                for m in self._gazetteer.find(text)
+                for m in resolver.find(text)
                 if m.confidence >= min_conf
             ]
             others = [
@@ -180,3 +176,14 @@ class ComuneExtractor(GraphComponent, EntityExtractorMixin):
             ]
             message.set(ENTITIES, others + self.add_extractor_name(found), add_to_output=True)
         return messages
+
+
+def _comuni_csv(config: dict[str, Any]) -> Path:
+    return gazetteer.comuni_csv(Path(config["csv"]) if config.get("csv") else None)
+
+
+def _inputs(config: dict[str, Any]) -> list[Path]:
+    """The files the recogniser is built from: data, then code (``catalog/comuni``, text)."""
+    code_dir = Path(catalog.comuni.__file__).parent
+    code = sorted(code_dir.glob("*.py")) + [Path(gazetteer.__file__), Path(wecare.text.__file__)]
+    return resolver_files(comuni_csv=_comuni_csv(config)) + code

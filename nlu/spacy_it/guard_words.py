@@ -1,10 +1,12 @@
-"""Generate ``guard_words.txt``: Italian words never typo-corrected into a comune.
+"""Generate ``catalog_data/comuni_guard_words.txt``: Italian words never made into a comune.
 
 Runs in ``.venv-rasa`` (needs ``spacy-lookups-data``)::
 
     .venv-rasa/bin/python -m nlu.spacy_it.guard_words
 
-For every token of a comune name that allows typos (see ``nlu.gazetteer.max_typos``), every
+The file is data of the comune resolver (``catalog.comuni``), read by the NLU component and the
+catalog alike. For every token of a comune name or short form that allows typos (see
+``catalog.comuni.max_typos``), every
 word form of the Italian lemma lookup tables within the tolerated edit distance and with the
 same first letter is written out ("corso" near "Corio", "settima" near "Settimo"). Comune tokens
 themselves are never guards. The output is deterministic (sorted), so re-running it only changes
@@ -18,13 +20,8 @@ import gzip
 import json
 from pathlib import Path
 
-from nlu.gazetteer import (
-    GUARD_WORDS_FILE,
-    SHORT_FORMS,
-    edit_distance,
-    load_records,
-    max_typos,
-)
+from catalog.comuni import edit_distance, max_typos
+from nlu.gazetteer import GUARD_WORDS_PATH, load_records, short_forms
 from wecare.text import normalize
 
 
@@ -50,7 +47,7 @@ def guard_words() -> list[str]:
     comune_tokens: set[str] = set()
     for rec in load_records():
         comune_tokens.update(normalize(rec.name).split())
-    for alias in SHORT_FORMS:
+    for alias in short_forms():
         comune_tokens.update(normalize(alias).split())
     by_first: dict[str, list[str]] = {}
     for w in lexicon():
@@ -69,9 +66,9 @@ def guard_words() -> list[str]:
 
 
 def main() -> None:
-    """Write the guard list (default ``nlu/spacy_it/guard_words.txt``)."""
+    """Write the guard list (default ``catalog_data/comuni_guard_words.txt``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=GUARD_WORDS_FILE)
+    parser.add_argument("--out", type=Path, default=GUARD_WORDS_PATH)
     args = parser.parse_args()
     words = guard_words()
     header = (

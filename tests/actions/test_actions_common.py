@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from rasa_sdk.executor import ActionExecutor
 
-from actions.common import CatalogDown, catalog_call
+from actions.common import CatalogDown, catalog
 
 ACTIONS_DIR = Path(__file__).resolve().parents[2] / "actions"
 
@@ -40,10 +40,10 @@ def test_action_texts_use_only_known_parameters(domain) -> None:
 
 
 async def test_catalog_down_is_logged_without_arguments(catalog_down, caplog) -> None:
-    with caplog.at_level(logging.ERROR, logger="actions.common"):
+    with caplog.at_level(logging.ERROR, logger="actions.catalog_client"):
         with pytest.raises(CatalogDown):
-            await catalog_call("search_services", text="mio marito mi picchia")
-    assert "catalog unavailable in search_services" in caplog.text
+            await catalog().find_for_citizen("violence", text="mio marito mi picchia")
+    assert "catalog unavailable in find_for_citizen" in caplog.text
     assert "picchia" not in caplog.text
 
 
@@ -60,13 +60,14 @@ async def test_raw_sqlalchemy_operational_error_is_catalog_down(caplog) -> None:
     from sqlalchemy.exc import OperationalError
 
     from actions.common import set_catalog
+    from catalog.service import CatalogService
 
-    class Broken:
-        def resolve_comune(self, text: str) -> None:
+    class Broken(CatalogService):
+        def resolve_comune(self, text: str) -> None:  # type: ignore[override]
             raise OperationalError("SELECT 1", {"q": text}, Exception("disk I/O error"))
 
-    set_catalog(Broken())
-    with caplog.at_level(logging.ERROR, logger="actions.common"):
+    set_catalog(Broken(None))  # type: ignore[arg-type]
+    with caplog.at_level(logging.ERROR, logger="actions.catalog_client"):
         with pytest.raises(CatalogDown):
-            await catalog_call("resolve_comune", "Ivrea")
+            await catalog().resolve_comune("Ivrea")
     assert "disk I/O error" in caplog.text and "Ivrea" not in caplog.text
