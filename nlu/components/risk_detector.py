@@ -147,16 +147,23 @@ class RiskDetector(GraphComponent):
         ranking = list(message.get(INTENT_RANKING_KEY) or [])
         scores = self._model.scores(self._detector.canonical(text)) if self._model else None
         found = self._detector.assess(text, ranking, scores=scores)
-        if found.benign and intent.get("name") in self._detector.risk_intents:
-            self._demote(message, ranking)
-            return
+        evidence = {
+            "scores": {k: round(v, 3) for k, v in (scores or {}).items()},
+            "diet": [
+                {"name": r.get("name"), "confidence": round(float(r.get("confidence") or 0), 3)}
+                for r in ranking[:3]
+            ],
+        }
         if not found.at_risk or found.kind is None:
-            message.set(RISK_KEY, None, add_to_output=True)
+            # The detector decides the risk intents: DIET's own report_violence /
+            # report_self_harm without enough evidence becomes the next intent.
+            if intent.get("name") in self._detector.risk_intents:
+                self._demote(message, ranking, {**evidence, "benign": found.benign})
+            else:
+                message.set(RISK_KEY, {"kinds": [], **evidence}, add_to_output=True)
             return
         name = KIND_INTENT[found.kind]
-        data = found.as_dict()
-        if scores is not None:
-            data["scores"] = {k: round(v, 3) for k, v in scores.items()}
+        data = {**found.as_dict(), **evidence}
         data["original_intent"] = {
             "name": intent.get("name"),
             "confidence": intent.get("confidence"),
@@ -173,8 +180,10 @@ class RiskDetector(GraphComponent):
         )
         message.set(RISK_KEY, data, add_to_output=True)
 
-    def _demote(self, message: Message, ranking: list[dict[str, Any]]) -> None:
-        """A risk intent for an ordinary phrase ("il sole picchia"): take the next intent.
+    def _demote(
+        self, message: Message, ranking: list[dict[str, Any]], evidence: dict[str, Any]
+    ) -> None:
+        """A risk intent the detector does not confirm ("il sole picchia"): the next intent.
 
         The next non-risk intent of the ranking replaces it when it is confident enough (the
         fallback threshold); otherwise the message becomes ``nlu_fallback`` ("Intendevi…?").
@@ -191,4 +200,4 @@ class RiskDetector(GraphComponent):
             chosen = {"name": "nlu_fallback", "confidence": self._fallback_threshold}
         message.set(INTENT, chosen, add_to_output=True)
         message.set(INTENT_RANKING_KEY, [chosen, *others], add_to_output=True)
-        message.set(RISK_KEY, {"kinds": [], "benign": True}, add_to_output=True)
+        message.set(RISK_KEY, {"kinds": [], "demoted": True, **evidence}, add_to_output=True)

@@ -19,7 +19,8 @@ word edges; ``~`` in a pattern stands for "up to three words in between".
 
 Decision (documented in docs/nlu.md, measured in docs/nlu_report.md):
 
-* a ``pattern`` of a group that no ``exclude`` of the group overlaps -> risk;
+* a ``pattern`` of a group that no ``exclude`` of the group overlaps -> risk (in a message with
+  a ``contexts`` match, study, fiction, games, news, patterns count as cues);
 * a ``cue`` (weaker evidence) -> risk when a second, different cue matches or the classifier
   gives a risk intent at least ``classifier.cue_threshold`` within its top ``top_k``;
 * no lexicon evidence -> risk when a risk intent is within the classifier's top 2 with at
@@ -184,6 +185,7 @@ class RiskDetector:
         self.minor_relatives = [_compile(p) for p in minor.get("relatives") or ()]
         self.minor_max_age = int(minor.get("max_age", 17))
         self._age = re.compile(minor.get("age_pattern") or r"(?!)")
+        self.contexts = [_compile(p) for p in lexicon.get("contexts") or ()]
         self.keywords = sorted({normalize(str(k)) for k in lexicon.get("keywords") or ()})
         self.guard = frozenset(guard_words)
         self._by_first: dict[str, list[str]] = {}
@@ -294,6 +296,9 @@ class RiskDetector:
         """
         canonical = self.canonical(text)
         hits, cancelled = self._matches(canonical)
+        if any(c.search(canonical) for c in self.contexts):
+            # study, fiction, games, news: risk words are weak evidence there
+            hits = [Hit(h.group, h.kind, True, h.text) for h in hits]
         strong = [h for h in hits if not h.cue]
         cues = [h for h in hits if h.cue]
         classifier = self._classifier_kinds(ranking, self.top_k, self.cue_threshold)
