@@ -42,7 +42,9 @@ GROUPS = (
     "control_segregation economic_violence child_maltreatment elder_abuse self_harm"
 ).split()
 
-_spec = importlib.util.spec_from_file_location("check_nlu_split", ROOT / "scripts" / "check_nlu_split.py")
+_spec = importlib.util.spec_from_file_location(
+    "check_nlu_split", ROOT / "scripts" / "check_nlu_split.py"
+)
 split = importlib.util.module_from_spec(_spec)
 assert _spec.loader is not None
 sys.modules.setdefault("check_nlu_split", split)

@@ -112,9 +112,7 @@ def evaluate(path: Path, rasa_url: str | None, workers: int = 4) -> dict[str, An
     if rasa_url:
         with httpx.Client(timeout=httpx.Timeout(120.0, connect=5.0)) as client:
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                outcomes = list(
-                    pool.map(lambda job: ask_rasa(client, rasa_url, *job), jobs)
-                )
+                outcomes = list(pool.map(lambda job: ask_rasa(client, rasa_url, *job), jobs))
     else:
         outcomes = [ask_lexicon(*job) for job in jobs]
     risk = [o for o in outcomes if o.risk]

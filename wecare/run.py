@@ -38,15 +38,14 @@ from urllib.parse import urlsplit
 import httpx
 
 from wecare.cli import CliError
-from wecare.settings import ROOT, get_settings
+from wecare.settings import ROOT, VAR_DIR, get_settings
 
 MODEL = ROOT / "models" / "wecare.tar.gz"
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 ENDPOINTS = ROOT / "bot" / "endpoints.yml"
 CREDENTIALS = ROOT / "bot" / "credentials.yml"
-LOG_DIR = ROOT / "var" / "log"
-VAR_DIR = ROOT / "var"
-DEFAULT_TRACKER_STORE_URL = f"sqlite:///{ROOT / 'var' / 'tracker.db'}"
+LOG_DIR = VAR_DIR / "log"
+DEFAULT_TRACKER_STORE_URL = f"sqlite:///{VAR_DIR / 'tracker.db'}"
 QUIET_ENV = {
     "TF_CPP_MIN_LOG_LEVEL": "2",
     "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
@@ -466,7 +465,7 @@ def run_stack(args: argparse.Namespace) -> int:
         )
     if not RASA_BIN.exists():
         raise CliError(f"{RASA_BIN.relative_to(ROOT)} missing: run `make setup`")
-    (ROOT / "var").mkdir(exist_ok=True)
+    VAR_DIR.mkdir(exist_ok=True)
     if not args.no_catalog:
         ensure_catalog(_say)
     model = Path(args.model).resolve() if args.model else MODEL
@@ -486,7 +485,7 @@ def run_stack(args: argparse.Namespace) -> int:
         token=token,
         model=model,
         log_dir=Path(args.log_dir).resolve() if args.log_dir else LOG_DIR,
-        tracker_store_url=os.environ.get("RASA_TRACKER_STORE_URL") or DEFAULT_TRACKER_STORE_URL,
+        tracker_store_url=settings.rasa_tracker_store_url or DEFAULT_TRACKER_STORE_URL,
     )
     stopping: list[int] = []
 

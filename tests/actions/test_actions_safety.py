@@ -59,9 +59,7 @@ async def test_self_harm_of_a_minor_adds_telefono_azzurro(dispatcher, domain) ->
     assert numbers(customs(dispatcher)[0]) == ["112", "02 2327 2327", "19696"]
 
 
-async def test_self_harm_and_violence_together_get_both_sets_of_numbers(
-    dispatcher, domain
-) -> None:
+async def test_self_harm_and_violence_together_get_both_sets_of_numbers(dispatcher, domain) -> None:
     tracker = with_risk(
         make_tracker("mi picchia e voglio morire", "report_self_harm"),
         kinds=["violence", "self_harm"],

@@ -114,12 +114,16 @@ async def test_data_deletion_erases_the_gateway_log_and_the_tracker(gateway, e2e
     async with WidgetChat(gateway) as chat:
         await chat.say("ho bisogno di un aiuto per le bollette, abito a Ivrea")
         sender = chat.sender
-        assert _rows(e2e_stack.tracker_store_url, "SELECT 1 FROM events WHERE sender_id = ?", sender)
+        assert _rows(
+            e2e_stack.tracker_store_url, "SELECT 1 FROM events WHERE sender_id = ?", sender
+        )
         confirm = await chat.say("cancella i miei dati")
         assert "/affirm" in confirm.payloads, confirm
         done = await chat.say(payload="/affirm")
     assert "data_deletion" in done.kinds(), done
-    convs = _rows(e2e_stack.app_database_url, "SELECT id FROM conversation WHERE sender_id = ?", sender)
+    convs = _rows(
+        e2e_stack.app_database_url, "SELECT id FROM conversation WHERE sender_id = ?", sender
+    )
     assert convs == []
     await asyncio.sleep(0.5)  # Rasa writes the last turn after answering; the gateway erases it
     events = _rows(e2e_stack.tracker_store_url, "SELECT 1 FROM events WHERE sender_id = ?", sender)
@@ -128,7 +132,7 @@ async def test_data_deletion_erases_the_gateway_log_and_the_tracker(gateway, e2e
 
 async def test_telegram_bridge_to_the_real_stack(e2e_stack, tmp_path):
     """A Telegram chat (fake Bot API) through the gateway to the real Rasa: numbers first."""
-    from bot.gateway.app import create_app
+    from bot.app import create_app
     from tests.fixtures.fake_telegram import TOKEN, FakeBotAPI
     from tests.fixtures.servers import gateway_test_settings, serve_fake
 
@@ -142,9 +146,11 @@ async def test_telegram_bridge_to_the_real_stack(e2e_stack, tmp_path):
         )
         app = create_app(settings)
         async with app.router.lifespan_context(app):
-            await asyncio.wait_for(app.state.telegram.ready.wait(), 15)
+            await asyncio.wait_for(app.state.gateway.telegram.ready.wait(), 15)
             api.push_text(777, "mio marito mi prende a calci quando beve")
-            sent = await asyncio.to_thread(api.wait_sent, lambda s: len(s) >= 2, "sendMessage", 777, 60)
+            sent = await asyncio.to_thread(
+                api.wait_sent, lambda s: len(s) >= 2, "sendMessage", 777, 60
+            )
     finally:
         next(api_gen, None)
     assert "Numeri di emergenza" in sent[0]["text"] and "1522" in sent[0]["text"]

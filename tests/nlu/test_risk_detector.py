@@ -62,18 +62,26 @@ def test_ordinary_messages_sharing_words(detector: RiskDetector, text: str) -> N
 
 def test_cues_need_the_classifier_or_a_second_cue(detector: RiskDetector) -> None:
     assert not detector.assess("nn ce la faccio piu").at_risk
-    ranking = [{"name": "need_health", "confidence": 0.6}, {"name": "report_self_harm", "confidence": 0.2}]
+    ranking = [
+        {"name": "need_health", "confidence": 0.6},
+        {"name": "report_self_harm", "confidence": 0.2},
+    ]
     found = detector.assess("nn ce la faccio piu", ranking)
     assert found.at_risk and found.kind == "self_harm" and found.source == "lexicon+classifier"
 
 
 def test_classifier_alone_near_the_top(detector: RiskDetector) -> None:
-    ranking = [{"name": "nlu_fallback", "confidence": 0.5},
-               {"name": "need_family_minors", "confidence": 0.45},
-               {"name": "report_violence", "confidence": 0.4}]
+    ranking = [
+        {"name": "nlu_fallback", "confidence": 0.5},
+        {"name": "need_family_minors", "confidence": 0.45},
+        {"name": "report_violence", "confidence": 0.4},
+    ]
     found = detector.assess("a casa non si respira, lui diventa un altro", ranking)
     assert found.at_risk and found.source == "classifier"
-    low = [{"name": "need_housing", "confidence": 0.8}, {"name": "report_violence", "confidence": 0.1}]
+    low = [
+        {"name": "need_housing", "confidence": 0.8},
+        {"name": "report_violence", "confidence": 0.1},
+    ]
     assert not detector.assess("cerco una casa in affitto", low).at_risk
 
 
