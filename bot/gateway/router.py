@@ -144,8 +144,10 @@ class Router:
         metadata["location"] = {"lat": round(latitude, 2), "lon": round(longitude, 2)}
         metadata["comune"] = match.name if match else None
         if match is None:
-            key = "gateway.location_outside" if self.locator else "gateway.location_unknown"
-            notice = self.texts.text(key)
+            if self.locator:
+                notice = self.texts.text("gateway.location_outside")
+            else:
+                notice = self.texts.text("gateway.location_unknown")
             return await self.handle_incoming(
                 channel, sender, "", {**metadata, "notice": notice}, event="location"
             )

@@ -16,7 +16,7 @@
  * the page with textContent / createTextNode only, and links only accept http(s), tel and mailto.
  *
  * Every label comes from bot/texts/citizen.yml: the gateway serves this file with the texts in
- * place of the marker below (bot/web/routes.py), and t("section.key") reads them.
+ * place of the marker below (bot/web/routes.py), and t(key) reads them.
  */
 (function () {
   "use strict";
