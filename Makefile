@@ -8,7 +8,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
 .PHONY: help setup run test train eval validate test-stories bench bench-catalog bench-e2e \
-        format lint types lock clean geo-data
+        format lint hooks types lock clean geo-data
 
 help:  ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -48,11 +48,14 @@ geo-data:  ## Regenerate comuni coordinates/CAP/boundaries from the ISTAT packag
 format:  ## ruff format + fix
 	@$(VENV)/bin/ruff format . && $(VENV)/bin/ruff check --fix .
 
-lint:  ## ruff check
-	@$(VENV)/bin/ruff check .
+lint:  ## ruff check + ruff format --check
+	@$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
-types:  ## mypy
-	@$(VENV)/bin/mypy wecare catalog actions bot
+hooks:  ## install the git pre-commit hooks (ruff format/check, mypy: .pre-commit-config.yaml)
+	@$(VENV)/bin/pre-commit install
+
+types:  ## mypy (nlu/components included)
+	@$(VENV)/bin/mypy wecare catalog actions bot nlu/components
 
 clean:  ## Remove generated data (var/, models/, results/)
 	rm -rf var models results

@@ -9,7 +9,8 @@ comune resolver of ``catalog.comuni``, the NLU's too):
 - a comune outside ASL TO4 → accepted, without ente gestore: the action that follows
   the form tells the citizen so and shows regional and national resources;
 - anything else (a sentence, symbols, an unknown name) → the slot stays empty and the form
-  asks again.
+  asks again; while the form asks for a handoff, "non lo so" or a second miss ends it without
+  a comune (``actions.handoff.handoff_way_out``: the triage queue).
 """
 
 from __future__ import annotations
@@ -19,10 +20,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import CatalogDown, catalog
+from actions.handoff import handoff_way_out
 from catalog.comuni import comune_candidate, looks_like_comune_answer
 from catalog.service import ComuneMatch
 
@@ -55,6 +58,14 @@ class ValidateComuneForm(FormValidationAction):
     def name(self) -> str:
         """Return the action name."""
         return "validate_comune_form"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Validate the answer; while a handoff asks the comune, keep a way out (triage)."""
+        first_message = len(dispatcher.messages)
+        events = await super().run(dispatcher, tracker, domain)
+        return handoff_way_out(events, dispatcher, tracker, first_message)
 
     async def validate_comune(
         self,

@@ -9,10 +9,10 @@ from wecare.settings import get_settings
 
 
 def serve_gateway(host: str | None = None, port: int | None = None) -> int:
-    """Serve :func:`bot.gateway.app.create_app` until interrupted; return the exit code."""
+    """Serve :func:`bot.app.create_app` until interrupted; return the exit code."""
     import uvicorn
 
-    from bot.gateway.app import create_app
+    from bot.app import create_app
 
     settings = get_settings()
     logging.basicConfig(

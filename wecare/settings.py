@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+#: The repository root: the one place it is computed (paths below, ``wecare run``, CLIs).
 ROOT = Path(__file__).resolve().parent.parent
+#: Generated data of the embedded profile (SQLite files, logs).
+VAR_DIR = ROOT / "var"
+#: The Rasa domain (responses read by the gateway's safety net).
+DOMAIN_DIR = ROOT / "bot" / "domain"
+#: The shipped operator hours (a configuration default, not real office hours).
+DEFAULT_OPERATOR_HOURS = ROOT / "bot" / "handoff" / "hours.yaml"
 
 
 def _env(name: str, default: str) -> str:
@@ -20,7 +27,7 @@ def _env(name: str, default: str) -> str:
 
 
 def _sqlite_url(name: str) -> str:
-    return f"sqlite:///{ROOT / 'var' / name}"
+    return f"sqlite:///{VAR_DIR / name}"
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class Settings:
     #: Rasa's SQL tracker store (``RASA_TRACKER_STORE_URL``, set by ``wecare run``); the
     #: gateway deletes a conversation's events there (docs/privacy.md). Empty: unknown.
     rasa_tracker_store_url: str = ""
+    #: Operator hours of the handoff (``WECARE_OPERATOR_HOURS``; bot/handoff/hours.yaml).
+    operator_hours_file: Path = DEFAULT_OPERATOR_HOURS
 
     @property
     def production(self) -> bool:
@@ -76,4 +85,5 @@ def get_settings() -> Settings:
             o.strip().rstrip("/") for o in _env("WEB_ALLOWED_ORIGINS", "").split(",") if o.strip()
         ),
         rasa_tracker_store_url=_env("RASA_TRACKER_STORE_URL", ""),
+        operator_hours_file=Path(_env("WECARE_OPERATOR_HOURS", str(DEFAULT_OPERATOR_HOURS))),
     )

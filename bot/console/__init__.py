@@ -1,4 +1,6 @@
 """Operator console: login, queue, live chat with citizens, notes, transfers (issue 6).
 
-Served by the gateway under ``/console`` (see :func:`bot.console.setup.install_console`).
+Served by the gateway under ``/console``: ``bot.app`` builds its
+:class:`bot.console.context.ConsoleContext` and includes
+:func:`bot.console.routes.build_console_router`.
 """

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.handoff.models import ROLES, Operator, OperatorSession
-from bot.handoff.repo import NO_ENTE
+from bot.handoff.records import NO_ENTE
 from bot.store.models import Base
 from bot.store.records import _aware
 
@@ -74,7 +74,7 @@ def _record(row: Operator) -> OperatorRecord:
 
 @dataclass(frozen=True)
 class LoginResult:
-    """Outcome of :meth:`AccountStore.authenticate` (``operator`` None = refused)."""
+    """Outcome of :meth:`AccountRepository.authenticate` (``operator`` None = refused)."""
 
     operator: OperatorRecord | None
     locked: bool = False
@@ -84,8 +84,11 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii", "ignore")).hexdigest()
 
 
-class AccountStore:
-    """Operators and their sessions in the app database.
+class AccountRepository:
+    """Operators and their sessions in the app database (synchronous).
+
+    The console goes through the async facade :class:`bot.console.account_store.AccountStore`;
+    the ``wecare operators`` CLI uses this class directly.
 
     Args:
         engine: engine of the app database.

@@ -6,17 +6,17 @@ import argparse
 import getpass
 import sys
 
-from bot.console.accounts import AccountStore
+from bot.console.accounts import AccountRepository
 from bot.handoff.models import ROLES
 from bot.store import create_store_engine, init_db
 from catalog.constants import ENTE_IDS
 from wecare.settings import get_settings
 
 
-def _accounts() -> AccountStore:
+def _accounts() -> AccountRepository:
     engine = create_store_engine(get_settings().app_database_url)
     init_db(engine)
-    return AccountStore(engine)
+    return AccountRepository(engine)
 
 
 def _error(message: str) -> int:

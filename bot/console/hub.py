@@ -1,9 +1,10 @@
 """Live updates for open consoles over WebSocket, filtered by what each operator may see.
 
-Listens to the gateway router (every logged message) and to the handoff service (queue,
-notes, contacts). Messages are sent only to operators who can see the conversation's ente
-gestore. One process only: with several gateway instances, each console sees the events of
-the instance it is connected to (see docs/handoff.md).
+Subscribed to the gateway's event bus (``bot.gateway.events.EventBus``): every logged message
+(:class:`~bot.gateway.events.GatewayEvent`) and every handoff change
+(:class:`~bot.handoff.events.HandoffEvent`: queue, notes, contacts). Messages are sent only to
+operators who can see the conversation's ente gestore. One process only: with several gateway
+instances, each console sees the events of the instance it is connected to (docs/handoff.md).
 """
 
 from __future__ import annotations
@@ -15,16 +16,24 @@ from starlette.websockets import WebSocket
 
 from bot.console.accounts import OperatorRecord
 from bot.console.views import message_view
-from bot.gateway.delivery import GatewayEvent
-from bot.handoff.service import HandoffEvent
+from bot.gateway.events import GatewayEvent
+from bot.handoff.events import HandoffEvent
+from bot.texts import Texts
 
 log = logging.getLogger(__name__)
 
+_KINDS = {"queue": "queue", "note": "notes", "contact": "contacts"}
+
 
 class ConsoleHub:
-    """Open console sockets and the fan-out of events to them."""
+    """Open console sockets and the fan-out of events to them.
 
-    def __init__(self) -> None:
+    Args:
+        texts: the console texts (message summaries).
+    """
+
+    def __init__(self, texts: Texts) -> None:
+        self.texts = texts
         self._sockets: dict[WebSocket, OperatorRecord] = {}
 
     def add(self, ws: WebSocket, operator: OperatorRecord) -> None:
@@ -38,21 +47,26 @@ class ConsoleHub:
     def __len__(self) -> int:
         return len(self._sockets)
 
+    async def on_event(self, event: object) -> None:
+        """Bus subscriber: forward the events the consoles show."""
+        if isinstance(event, GatewayEvent):
+            await self.on_gateway_event(event)
+        elif isinstance(event, HandoffEvent):
+            await self.on_handoff_event(event)
+
     async def on_gateway_event(self, event: GatewayEvent) -> None:
-        """Router listener: forward a logged message to the consoles that may see it."""
+        """Forward a logged message to the consoles that may see it."""
         conv = event.conversation
-        await self.broadcast(
-            conv.ente_gestore_id,
-            {
-                "type": "message",
-                "conversation_id": conv.id,
-                "mode": conv.mode,
-                "message": message_view(event.message),
-            },
-        )
+        message = {
+            "type": "message",
+            "conversation_id": conv.id,
+            "mode": conv.mode,
+            "message": message_view(event.message, self.texts),
+        }
+        await self.broadcast(conv.ente_gestore_id, message)
 
     async def on_handoff_event(self, event: HandoffEvent) -> None:
-        """Handoff listener: tell the consoles to refresh the queue, notes or contacts."""
+        """Tell the consoles to refresh the queue, notes or contacts."""
         ente: str | None
         conv_id: int | None
         if event.handoff is not None:
@@ -60,7 +74,7 @@ class ConsoleHub:
             conv_id = event.handoff.conversation_id
         else:
             ente, conv_id = event.ente_gestore_id, event.conversation_id
-        kind = {"queue": "queue", "note": "notes", "contact": "contacts"}.get(event.kind, "queue")
+        kind = _KINDS.get(event.kind, "queue")
         await self.broadcast(ente, {"type": kind, "conversation_id": conv_id})
         if event.kind == "queue" and event.data and "from_ente" in event.data:
             await self.broadcast(event.data["from_ente"], {"type": "queue"})

@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from bot.console.accounts import OperatorRecord
-from bot.handoff.repo import ContactRecord, HandoffRecord, NoteRecord
+from bot.handoff.records import ContactRecord, HandoffRecord, NoteRecord
 from bot.store.records import ConversationRecord, MessageRecord
+from bot.texts import Texts
 
 
-def message_view(record: MessageRecord) -> dict[str, Any]:
+def message_view(record: MessageRecord, texts: Texts) -> dict[str, Any]:
     """Return a logged message for the transcript (bot part included)."""
     payload = record.payload or {}
     item: dict[str, Any] = {
@@ -27,35 +28,35 @@ def message_view(record: MessageRecord) -> dict[str, Any]:
     if record.direction == "in" and payload.get("button_title"):
         item["text"] = f"{payload['button_title']} [{record.text}]"
     if record.event == "unsupported":
-        item["text"] = "[allegato non letto]"
+        item["text"] = texts.text("summary.attachment")
     custom = payload.get("custom")
     if isinstance(custom, dict):
-        item["custom"] = summarize_custom(custom)
+        item["custom"] = summarize_custom(custom, texts)
     buttons = payload.get("buttons")
     if isinstance(buttons, list):
         item["buttons"] = [str(b.get("title", "")) for b in buttons if isinstance(b, dict)]
     return item
 
 
-def summarize_custom(custom: dict[str, Any]) -> str:
+def summarize_custom(custom: dict[str, Any], texts: Texts) -> str:
     """One line describing a SPEC §5 structured reply, for operators."""
     kind = str(custom.get("type") or "?")
     if kind == "services":
-        names = [
-            str(s.get("name", "")) for s in custom.get("services") or [] if isinstance(s, dict)
-        ]
-        return (
-            f"[servizi {custom.get('category') or ''} – {custom.get('comune') or ''}] "
-            + "; ".join(names)
+        services = [s for s in custom.get("services") or [] if isinstance(s, dict)]
+        return texts.text(
+            "summary.services",
+            category=custom.get("category") or "",
+            comune=custom.get("comune") or "",
+            names="; ".join(str(s.get("name", "")) for s in services),
         )
     if kind == "emergency":
-        numbers = [
-            str(n.get("number", "")) for n in custom.get("numbers") or [] if isinstance(n, dict)
-        ]
-        return "[numeri di emergenza] " + ", ".join(numbers)
+        numbers = [n for n in custom.get("numbers") or [] if isinstance(n, dict)]
+        joined = ", ".join(str(n.get("number", "")) for n in numbers)
+        return texts.text("summary.emergency", numbers=joined)
     if kind == "handoff":
-        return f"[richiesta operatore: {custom.get('ente_gestore_id') or 'consorzio da capire'}]"
-    return f"[{kind}]"
+        ente = custom.get("ente_gestore_id") or texts.text("summary.handoff_no_ente")
+        return texts.text("summary.handoff", ente=ente)
+    return texts.text("summary.other", kind=kind)
 
 
 def _iso(value: datetime | None) -> str | None:

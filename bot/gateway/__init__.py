@@ -1,1 +1,4 @@
-"""The gateway: one ASGI app that owns channels, conversations and the message log."""
+"""The gateway: router, message log (outbox), Rasa client, safety net, the ASGI app.
+
+Built by the composition root ``bot.app``; ``bot.gateway.http`` is its HTTP surface.
+"""

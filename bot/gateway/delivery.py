@@ -2,18 +2,18 @@
 
 A channel answers the citizen's own request with the replies returned by
 :meth:`bot.gateway.router.Router.handle_incoming`. Messages that originate elsewhere — an
-operator typing in the console (issue 6), a reminder — are pushed with
-:meth:`Router.push`, which logs them and hands them to the channel's :class:`Deliverer`.
+operator typing in the console, a queue notice — are pushed with
+:meth:`bot.gateway.outbox.Outbox.push`, which logs them and hands them to the channel's
+:class:`Deliverer`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from bot.gateway.replies import Reply
-from bot.store.records import ConversationRecord, MessageRecord
+from bot.store.records import ConversationRecord
 
 
 @runtime_checkable
@@ -30,21 +30,3 @@ class Deliverer(Protocol):
             one open widget received them); False when nothing could be delivered now.
         """
         ...
-
-
-@dataclass(frozen=True)
-class GatewayEvent:
-    """Something that happened in a conversation (for live consoles and tests).
-
-    Attributes:
-        kind: ``message`` (a message was logged) or ``status`` (its status changed).
-        conversation: the conversation as it was at that moment.
-        message: the logged message.
-    """
-
-    kind: str
-    conversation: ConversationRecord
-    message: MessageRecord
-
-
-Listener = Callable[[GatewayEvent], Awaitable[None]]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,3 +76,24 @@ class Reply:
             "time": self.created_at,
             **self.log_payload(),
         }
+
+
+def learned_area(replies: Sequence[Reply]) -> tuple[str | None, str | None]:
+    """Return the comune and ente gestore id named by structured replies (latest wins)."""
+    comune: str | None = None
+    ente: str | None = None
+    for reply in replies:
+        custom = reply.custom or {}
+        if isinstance(custom.get("comune"), str) and custom["comune"]:
+            comune = custom["comune"]
+        eg = custom.get("ente_gestore")
+        if isinstance(eg, dict) and isinstance(eg.get("id"), str):
+            ente = eg["id"]
+        if isinstance(custom.get("ente_gestore_id"), str) and custom["ente_gestore_id"]:
+            ente = custom["ente_gestore_id"]
+    return comune, ente
+
+
+def payload_of(replies: Sequence[Reply], kind: str) -> dict[str, Any] | None:
+    """Return the first custom payload of type ``kind`` (``handoff``, ``data_deletion``...)."""
+    return next((r.custom for r in replies if r.custom and r.custom.get("type") == kind), None)

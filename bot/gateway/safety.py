@@ -26,13 +26,14 @@ from typing import Any, Protocol
 
 import yaml
 
-from bot.gateway import texts
 from bot.gateway.replies import Reply
+from bot.texts import Texts
 from nlu.risk.detector import SELF_HARM, VIOLENCE, RiskAssessment, RiskDetector
+from wecare.settings import DOMAIN_DIR
 
 log = logging.getLogger(__name__)
 
-DOMAIN_RESPONSES = Path(__file__).resolve().parents[1] / "domain" / "responses_actions.yml"
+DOMAIN_RESPONSES = DOMAIN_DIR / "responses_actions.yml"
 _FALLBACK = "utter_emergency_numbers_fallback"
 
 
@@ -71,6 +72,7 @@ class SafetyNet:
         detector: the risk detector (the shipped lexicon).
         catalog: where the emergency numbers are read (None: the domain fallbacks only).
         fallbacks: the domain's fallback payloads (:func:`load_fallback_payloads`).
+        texts: the citizen texts (the "da verificare" caveat).
     """
 
     def __init__(
@@ -78,10 +80,12 @@ class SafetyNet:
         detector: RiskDetector,
         catalog: EmergencyCatalog | None,
         fallbacks: dict[str, dict[str, Any]],
+        texts: Texts,
     ) -> None:
         self.detector = detector
         self.catalog = catalog
         self.fallbacks = fallbacks
+        self.texts = texts
 
     def assess(self, text: str, event: str = "text") -> RiskAssessment:
         """Assess a citizen message with the lexicon (buttons and commands are not text)."""
@@ -112,7 +116,8 @@ class SafetyNet:
         payload = await self.emergency_payload(risk)
         out = [Reply(custom=payload, sender_kind="system")]
         if any(n.get("to_verify") for n in payload["numbers"] if isinstance(n, dict)):
-            out.append(Reply(text=texts.SAFETY_TO_VERIFY, sender_kind="system"))
+            caveat = self.texts.text("gateway.safety_to_verify")
+            out.append(Reply(text=caveat, sender_kind="system"))
         if notice:
             out.append(Reply(text=notice, sender_kind="system"))
         return out

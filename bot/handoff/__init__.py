@@ -1,6 +1,8 @@
 """Human handoff: queues per ente gestore, operator hours, contact requests, Rasa pause/resume.
 
-The gateway router delegates to :class:`bot.handoff.service.HandoffService` at two points:
-after Rasa's replies (a ``handoff`` custom payload opens a handoff) and for every citizen
-message while the conversation is not in bot mode. See ``docs/handoff.md``.
+Rasa decides when to hand off and to which ente gestore (``actions/handoff.py`` asks the
+comune first); the gateway keeps the queue, the operator hours and the delivery:
+:class:`bot.handoff.citizen.CitizenHandoff` is the router's side (the ``handoff`` payload
+opens a handoff, messages in human mode), :class:`bot.handoff.desk.OperatorDesk` the console's.
+Both get a :class:`bot.handoff.context.HandoffContext` from ``bot.app``. See docs/handoff.md.
 """

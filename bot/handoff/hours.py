@@ -1,11 +1,11 @@
 """Operator hours per ente gestore (pure: no I/O except :meth:`OperatorHours.load`).
 
-The shipped ``hours.yaml`` is a configuration default, not the consortia's real hours.
+The shipped ``hours.yaml`` is a configuration default, not the consortia's real hours; the file
+in use is ``Settings.operator_hours_file`` (``WECARE_OPERATOR_HOURS``).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timezone
@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-HOURS_FILE = Path(__file__).resolve().parent / "hours.yaml"
+from bot.texts import Texts
+from wecare.settings import DEFAULT_OPERATOR_HOURS
+
+HOURS_FILE = DEFAULT_OPERATOR_HOURS
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DAY_NAMES_IT = ("lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica")
 
 Clock = Callable[[], datetime]
 """Returns the current aware datetime (injected in tests)."""
@@ -84,9 +86,8 @@ class OperatorHours:
         return cls(ZoneInfo(data.get("timezone") or "Europe/Rome"), default, enti, holidays)
 
     @classmethod
-    def load(cls, path: Path | None = None) -> OperatorHours:
-        """Read ``path`` (default: ``WECARE_OPERATOR_HOURS`` or the shipped ``hours.yaml``)."""
-        path = path or Path(os.environ.get("WECARE_OPERATOR_HOURS") or HOURS_FILE)
+    def load(cls, path: Path = HOURS_FILE) -> OperatorHours:
+        """Read an hours file (the gateway passes ``Settings.operator_hours_file``)."""
         with open(path, encoding="utf-8") as fh:
             return cls.from_mapping(yaml.safe_load(fh) or {})
 
@@ -112,11 +113,13 @@ class OperatorHours:
         now = local.time().replace(tzinfo=None)
         return any(a <= now < b for a, b in self.week(ente_id).days[local.weekday()])
 
-    def describe(self, ente_id: str | None) -> str:
-        """Return the hours in Italian, consecutive days with equal hours grouped.
+    def describe(self, ente_id: str | None, texts: Texts) -> str:
+        """Return the hours in words (``hours.*`` texts), consecutive equal days grouped.
 
         Example: ``"lunedì–giovedì 9:00–13:00 e 14:00–16:00; venerdì 9:00–13:00"``.
         """
+        names = texts.words("hours.days")
+        joiner = " " + texts.text("hours.and") + " "
         days = self.week(ente_id).days
         parts: list[str] = []
         i = 0
@@ -125,11 +128,11 @@ class OperatorHours:
             while j + 1 < 7 and days[j + 1] == days[i]:
                 j += 1
             if days[i]:
-                label = DAY_NAMES_IT[i] if i == j else f"{DAY_NAMES_IT[i]}–{DAY_NAMES_IT[j]}"
-                ranges = " e ".join(f"{_hm(a)}–{_hm(b)}" for a, b in days[i])
+                label = names[i] if i == j else f"{names[i]}–{names[j]}"
+                ranges = joiner.join(f"{_hm(a)}–{_hm(b)}" for a, b in days[i])
                 parts.append(f"{label} {ranges}")
             i = j + 1
-        return "; ".join(parts) if parts else "nessun orario configurato"
+        return "; ".join(parts) if parts else texts.text("hours.none")
 
 
 def _hm(value: time) -> str:

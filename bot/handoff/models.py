@@ -2,10 +2,11 @@
 
 Vocabulary of ``Handoff.status`` (plain strings, as in ``bot.store.models``):
 
-* active: ``awaiting_comune`` (the citizen is asked for the comune), ``offline`` (outside the
-  operator hours: hours and emergency numbers sent, contact offered), ``awaiting_contact``
-  (the citizen chose to leave a contact), ``queued`` (waiting for an operator), ``assigned``
-  (an operator has it);
+* active: ``offline`` (outside the operator hours: hours and emergency numbers sent, contact
+  offered), ``awaiting_contact`` (the citizen chose to leave a contact), ``queued`` (waiting
+  for an operator; ``ente_gestore_id`` NULL = the triage queue), ``assigned`` (an operator
+  has it). The comune is asked by Rasa before the handoff (``actions/handoff.py``); databases
+  from before that keep no ``awaiting_comune`` row (migration 3 of ``bot.store.db``);
 * final: ``returned`` (handed back to the bot), ``closed`` (closed by an operator),
   ``cancelled`` (the citizen went back to the bot), ``contact_left`` (contact stored).
 
@@ -22,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.models import Base, utcnow
 
-ACTIVE_STATUSES = ("awaiting_comune", "offline", "awaiting_contact", "queued", "assigned")
+ACTIVE_STATUSES = ("offline", "awaiting_contact", "queued", "assigned")
 FINAL_STATUSES = ("returned", "closed", "cancelled", "contact_left")
 ROLES = ("operator", "supervisor", "admin")
 #: ``Handoff.priority`` values.

@@ -1,139 +1,33 @@
-"""Repository of the handoff tables (sync SQLAlchemy; async callers use ``asyncio.to_thread``).
+"""Repository of the ``handoff`` table (sync SQLAlchemy; async callers use the facade).
 
 Every state change is a conditional ``UPDATE ... WHERE status IN (...)``: when two requests
 race (two operators claiming, an operator closing while the citizen cancels) exactly one
-sees ``rowcount == 1`` and the other gets ``None``/``False``.
+sees ``rowcount == 1`` and the other gets ``None``. Notes and contacts: ``bot.handoff.desk_repo``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.handoff.models import (
-    ACTIVE_STATUSES,
-    NORMAL,
-    URGENT,
-    ConsoleNote,
-    ContactRequest,
-    Handoff,
-)
+from bot.handoff.models import ACTIVE_STATUSES, NORMAL, URGENT, Handoff
+from bot.handoff.records import HandoffRecord, QueueItem, ente_filter
 from bot.store.models import Base, Conversation, utcnow
-from bot.store.records import ConversationRecord, _aware
-
-NO_ENTE = ""
-"""Marker for "conversations without an ente gestore" in visibility filters (triage)."""
+from bot.store.records import ConversationRecord
 
 
-def _rowcount(result: Any) -> int:
+def rowcount(result: Any) -> int:
     """Rows matched by an UPDATE/DELETE (``CursorResult.rowcount``)."""
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _opt(value: datetime | None) -> datetime | None:
-    return _aware(value) if value is not None else None
-
-
-@dataclass(frozen=True)
-class HandoffRecord:
-    """A handoff as seen by the service and the console."""
-
-    id: int
-    conversation_id: int
-    ente_gestore_id: str | None
-    status: str
-    reason: str
-    need: str | None
-    operator_id: int | None
-    meta: dict[str, Any]
-    created_at: datetime
-    queued_at: datetime | None
-    claimed_at: datetime | None
-    ended_at: datetime | None
-    priority: int = NORMAL
-
-    @classmethod
-    def from_model(cls, row: Handoff) -> HandoffRecord:
-        """Copy an ORM row into a record."""
-        return cls(
-            id=row.id,
-            conversation_id=row.conversation_id,
-            ente_gestore_id=row.ente_gestore_id,
-            status=row.status,
-            reason=row.reason,
-            need=row.need,
-            operator_id=row.operator_id,
-            meta=dict(row.meta or {}),
-            created_at=_aware(row.created_at),
-            queued_at=_opt(row.queued_at),
-            claimed_at=_opt(row.claimed_at),
-            ended_at=_opt(row.ended_at),
-            priority=int(row.priority or 0),
-        )
-
-    @property
-    def urgent(self) -> bool:
-        """True for a person at risk (violence, self-harm)."""
-        return self.priority >= URGENT
-
-    @property
-    def active(self) -> bool:
-        """True while the handoff keeps the conversation away from the bot."""
-        return self.status in ACTIVE_STATUSES
-
-
-@dataclass(frozen=True)
-class NoteRecord:
-    """An internal note."""
-
-    id: int
-    conversation_id: int
-    author: str
-    text: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class ContactRecord:
-    """A contact left out of hours."""
-
-    id: int
-    conversation_id: int
-    ente_gestore_id: str | None
-    contact: str
-    created_at: datetime
-    handled_at: datetime | None
-    handled_by: str | None
-
-
-@dataclass(frozen=True)
-class QueueItem:
-    """A handoff with its conversation (console lists)."""
-
-    handoff: HandoffRecord
-    conversation: ConversationRecord
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-def _ente_filter(column: Any, enti: Sequence[str] | None) -> Any:
-    """SQL condition "column is one of ``enti``" (None = no filter; ``NO_ENTE`` = NULL)."""
-    if enti is None:
-        return True
-    named = [e for e in enti if e != NO_ENTE]
-    conds = [column.in_(named)] if named else []
-    if NO_ENTE in enti:
-        conds.append(column.is_(None))
-    return or_(*conds) if conds else False
-
-
-class HandoffStore:
-    """Handoffs, internal notes and contact requests.
+class HandoffRepository:
+    """Handoffs (synchronous; async code uses :class:`bot.handoff.store.HandoffStore`).
 
     Args:
         engine: engine of the app database (tables are created when missing).
@@ -176,7 +70,7 @@ class HandoffStore:
                 .where(Conversation.id == conversation_id, Conversation.mode == "bot")
                 .values(mode="human", updated_at=now)
             )
-            if _rowcount(switched) != 1:
+            if rowcount(switched) != 1:
                 return None
             row = Handoff(
                 conversation_id=conversation_id,
@@ -248,7 +142,7 @@ class HandoffStore:
                 .where(Handoff.id == handoff_id, Handoff.status.in_(list(expected)), *conditions)
                 .values(**values)
             )
-            if _rowcount(result) != 1:
+            if rowcount(result) != 1:
                 return None
             row = session.get(Handoff, handoff_id)
             assert row is not None
@@ -275,7 +169,7 @@ class HandoffStore:
         return self.transition(
             handoff_id,
             ("queued",),
-            conditions=(Handoff.operator_id.is_(None), _ente_filter(Handoff.ente_gestore_id, enti)),
+            conditions=(Handoff.operator_id.is_(None), ente_filter(Handoff.ente_gestore_id, enti)),
             status="assigned",
             operator_id=operator_id,
             claimed_at=now,
@@ -332,7 +226,7 @@ class HandoffStore:
                 select(Handoff, Conversation)
                 .join(Conversation, Conversation.id == Handoff.conversation_id)
                 .where(
-                    Handoff.status.in_(list(statuses)), _ente_filter(Handoff.ente_gestore_id, enti)
+                    Handoff.status.in_(list(statuses)), ente_filter(Handoff.ente_gestore_id, enti)
                 )
                 .order_by(
                     Handoff.priority.desc(), Handoff.queued_at, Handoff.created_at, Handoff.id
@@ -350,7 +244,7 @@ class HandoffStore:
         with self.session() as session:
             rows = session.scalars(
                 select(Conversation)
-                .where(Conversation.mode == "bot", _ente_filter(Conversation.ente_gestore_id, enti))
+                .where(Conversation.mode == "bot", ente_filter(Conversation.ente_gestore_id, enti))
                 .order_by(Conversation.updated_at.desc())
                 .limit(limit)
             ).all()
@@ -367,88 +261,3 @@ class HandoffStore:
             session.execute(
                 update(Conversation).where(Conversation.id == conversation_id).values(**values)
             )
-
-    # -- notes and contacts --------------------------------------------------------------
-
-    def add_note(
-        self, conversation_id: int, operator_id: int | None, author: str, text: str, now: datetime
-    ) -> NoteRecord:
-        """Store an internal note."""
-        with self.session() as session:
-            row = ConsoleNote(
-                conversation_id=conversation_id,
-                operator_id=operator_id,
-                author=author,
-                text=text,
-                created_at=now,
-            )
-            session.add(row)
-            session.flush()
-            return NoteRecord(row.id, conversation_id, author, text, _aware(row.created_at))
-
-    def notes(self, conversation_id: int) -> list[NoteRecord]:
-        """Return the notes of a conversation, oldest first."""
-        with self.session() as session:
-            rows = session.scalars(
-                select(ConsoleNote)
-                .where(ConsoleNote.conversation_id == conversation_id)
-                .order_by(ConsoleNote.id)
-            ).all()
-            return [
-                NoteRecord(r.id, r.conversation_id, r.author, r.text, _aware(r.created_at))
-                for r in rows
-            ]
-
-    def add_contact(
-        self, conversation_id: int, ente_gestore_id: str | None, contact: str, now: datetime
-    ) -> ContactRecord:
-        """Store a contact left by a citizen out of hours."""
-        with self.session() as session:
-            row = ContactRequest(
-                conversation_id=conversation_id,
-                ente_gestore_id=ente_gestore_id,
-                contact=contact[:500],
-                created_at=now,
-            )
-            session.add(row)
-            session.flush()
-            return _contact(row)
-
-    def contacts(
-        self, enti: Sequence[str] | None, *, pending_only: bool = True
-    ) -> list[ContactRecord]:
-        """Return contact requests of the given enti, oldest first."""
-        with self.session() as session:
-            query = select(ContactRequest).where(_ente_filter(ContactRequest.ente_gestore_id, enti))
-            if pending_only:
-                query = query.where(ContactRequest.handled_at.is_(None))
-            rows = session.scalars(query.order_by(ContactRequest.id)).all()
-            return [_contact(r) for r in rows]
-
-    def get_contact(self, contact_id: int) -> ContactRecord | None:
-        """Return one contact request."""
-        with self.session() as session:
-            row = session.get(ContactRequest, contact_id)
-            return _contact(row) if row else None
-
-    def mark_contact_handled(self, contact_id: int, by: str, now: datetime) -> bool:
-        """Mark a contact request as handled (once)."""
-        with self.session() as session:
-            result = session.execute(
-                update(ContactRequest)
-                .where(ContactRequest.id == contact_id, ContactRequest.handled_at.is_(None))
-                .values(handled_at=now, handled_by=by)
-            )
-            return _rowcount(result) == 1
-
-
-def _contact(row: ContactRequest) -> ContactRecord:
-    return ContactRecord(
-        id=row.id,
-        conversation_id=row.conversation_id,
-        ente_gestore_id=row.ente_gestore_id,
-        contact=row.contact,
-        created_at=_aware(row.created_at),
-        handled_at=_opt(row.handled_at),
-        handled_by=row.handled_by,
-    )

@@ -11,11 +11,11 @@ import sys
 
 from bot.store.db import create_store_engine, init_db
 from bot.store.deletion import TRACKER_FAILED, DataEraser, TrackerStoreEraser
-from bot.store.repo import ConversationStore
-from wecare.settings import ROOT, get_settings
+from bot.store.repo import ConversationRepository
+from wecare.settings import VAR_DIR, get_settings
 
 #: Tracker store of ``wecare run`` when ``RASA_TRACKER_STORE_URL`` is not set.
-DEFAULT_TRACKER_DB = ROOT / "var" / "tracker.db"
+DEFAULT_TRACKER_DB = VAR_DIR / "tracker.db"
 
 
 def _tracker_url(given: str | None) -> str:
@@ -33,7 +33,7 @@ def _delete(args: argparse.Namespace) -> int:
     init_db(engine)
     tracker = TrackerStoreEraser(_tracker_url(args.tracker_store_url))
     try:
-        eraser = DataEraser(ConversationStore(engine), tracker, settings.secret_key)
+        eraser = DataEraser(ConversationRepository(engine), tracker, settings.secret_key)
         report = eraser.erase(args.sender_id, requested_by="admin")
     finally:
         tracker.dispose()

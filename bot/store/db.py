@@ -12,12 +12,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    create_engine,
+    event,
+    insert,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import make_url
 
 from bot.store.models import Base, SchemaVersion
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _handoff_priority(conn: Connection) -> None:
@@ -26,8 +36,20 @@ def _handoff_priority(conn: Connection) -> None:
     conn.execute(text("UPDATE handoff SET priority = 1 WHERE reason IN ('violence', 'self_harm')"))
 
 
+def _no_awaiting_comune(conn: Connection) -> None:
+    """v3 (issue 10): Rasa asks the comune; handoffs left waiting for it go to triage."""
+    if not inspect(conn).has_table("handoff"):
+        return
+    conn.execute(
+        text(
+            "UPDATE handoff SET status = 'queued', ente_gestore_id = NULL, "
+            "queued_at = COALESCE(queued_at, created_at) WHERE status = 'awaiting_comune'"
+        )
+    )
+
+
 #: version -> step that brings a database from ``version - 1`` to ``version``.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _handoff_priority}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _handoff_priority, 3: _no_awaiting_comune}
 
 
 def create_store_engine(url: str) -> Engine:

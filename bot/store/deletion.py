@@ -11,6 +11,7 @@ holds personal content: a keyed hash of the sender id, the time and the counts.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
@@ -23,12 +24,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.store.models import Base, Conversation, DataDeletion
-from bot.store.repo import ConversationStore
+from bot.store.repo import ConversationRepository
+from wecare.settings import ROOT
 
 log = logging.getLogger(__name__)
 audit_log = logging.getLogger("wecare.audit")
-
-ROOT = Path(__file__).resolve().parents[2]
 
 #: HMAC key used when ``SECRET_KEY`` is not set (development only).
 DEFAULT_HASH_KEY = "wecare-development"
@@ -142,6 +142,8 @@ def _conversation_tables() -> list[tuple[Any, Any]]:
 class DataEraser:
     """Erases a conversation everywhere the WeCare stack keeps it.
 
+    Synchronous (the CLI calls it directly); the gateway goes through :class:`Erasure`.
+
     Args:
         store: app database repository.
         tracker: Rasa tracker store eraser.
@@ -149,7 +151,7 @@ class DataEraser:
     """
 
     def __init__(
-        self, store: ConversationStore, tracker: TrackerStoreEraser, hash_key: str = ""
+        self, store: ConversationRepository, tracker: TrackerStoreEraser, hash_key: str = ""
     ) -> None:
         self.store = store
         self.tracker = tracker
@@ -233,3 +235,26 @@ class DataEraser:
             )
         ).all()
         return [(int(r[0]), r[1]) for r in rows]
+
+
+class Erasure:
+    """Async facade of :class:`DataEraser` for the gateway (the erasure runs in a thread).
+
+    Args:
+        eraser: the synchronous eraser.
+    """
+
+    def __init__(self, eraser: DataEraser) -> None:
+        self._eraser = eraser
+
+    async def erase(
+        self, sender_id: str, *, requested_by: str = "citizen", channel: str = ""
+    ) -> DeletionReport:
+        """Erase the conversation of ``sender_id`` (see :meth:`DataEraser.erase`)."""
+        return await asyncio.to_thread(
+            self._eraser.erase, sender_id, requested_by=requested_by, channel=channel
+        )
+
+    def dispose(self) -> None:
+        """Close the tracker store's pooled connections."""
+        self._eraser.tracker.dispose()

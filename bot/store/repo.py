@@ -1,7 +1,8 @@
-"""Repository of the app database: the only place that opens sessions on it.
+"""Repository of the conversations and the message log: sessions on the app database.
 
-Methods are synchronous (SQLAlchemy sessions); async callers run them in a worker thread
-(``asyncio.to_thread``), so the event loop never waits on the database.
+Methods are synchronous (SQLAlchemy sessions). Async code uses the facade
+:class:`bot.store.facade.ConversationStore`, which runs them in a worker thread, so the event
+loop never waits on the database; CLIs and the erasure use the repository directly.
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from bot.store.records import ConversationRecord, MessageRecord
 MAX_LOGGED_CHARS = 20_000
 
 
-class ConversationStore:
-    """Conversations, message log and Telegram callback ids.
+class ConversationRepository:
+    """Conversations, message log and Telegram callback ids (synchronous).
 
     Args:
         engine: engine of the app database (see :func:`bot.store.db.create_store_engine`).

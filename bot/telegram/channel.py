@@ -1,9 +1,10 @@
-"""Lifecycle of the Telegram bridge inside the gateway, sending, and its Deliverer.
+"""Lifecycle of the Telegram bridge inside the gateway: polling or webhook, with retries.
 
 Started by the gateway's lifespan when ``TELEGRAM_BOT_TOKEN`` is set: long polling by
 default, webhook mode (``POST /telegram/webhook`` on the gateway, checked against
 ``TELEGRAM_WEBHOOK_SECRET``) when ``TELEGRAM_WEBHOOK_URL`` is set. If the Bot API cannot be
 reached at start, the bridge keeps retrying in the background; the rest of the gateway runs.
+Sending is :class:`bot.telegram.sender.TelegramSender` (the channel's Deliverer).
 """
 
 from __future__ import annotations
@@ -12,52 +13,43 @@ import asyncio
 import hmac
 import logging
 import secrets
-from collections.abc import Sequence
 from typing import Any
 
-from telegram import (
-    BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    LinkPreviewOptions,
-    Update,
-)
-from telegram.constants import ChatAction, ParseMode
+from telegram import BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import Application
 
-from bot.gateway.replies import Reply
 from bot.gateway.router import Router
-from bot.store.records import ConversationRecord
-from bot.telegram.handlers import COMMAND_DESCRIPTIONS, Handlers
+from bot.telegram.handlers import COMMANDS, Handlers
 from bot.telegram.ratelimit import ChatRateLimiter
-from bot.telegram.render import MAX_CALLBACK_BYTES, OutMessage, render_reply
+from bot.telegram.sender import TelegramSender
 from wecare.settings import Settings
 
 log = logging.getLogger(__name__)
 
 
 class TelegramChannel:
-    """The Telegram bridge: PTB ``Application`` + sending + outbound delivery.
+    """The Telegram bridge: the PTB ``Application``, its handlers and its lifecycle.
 
     Args:
         settings: token, Bot API base URL, webhook URL/secret.
-        router: the gateway router (the channel registers itself as its deliverer).
+        sender: sends the replies (attached to the Bot API client once connected).
+        router: the gateway router (the handlers give it every update).
         poll_timeout: long-polling timeout in seconds.
         retry_delay: first wait before retrying an unreachable Bot API (doubles up to 5 min).
     """
 
-    channel = "telegram"
-
     def __init__(
         self,
         settings: Settings,
+        sender: TelegramSender,
         router: Router,
         *,
         poll_timeout: float = 10.0,
         retry_delay: float = 5.0,
     ) -> None:
         self.settings = settings
+        self.sender = sender
         self.router = router
         self.poll_timeout = poll_timeout
         self.retry_delay = retry_delay
@@ -65,62 +57,75 @@ class TelegramChannel:
         self.secret = settings.telegram_webhook_secret or (
             secrets.token_urlsafe(32) if self.webhook_url else ""
         )
-        self.mode = "starting"
+        self.mode = "off"
+        self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.ready = asyncio.Event()
+
+    def _build(self) -> Application[Any, Any, Any, Any, Any, Any]:
         builder = (
             Application.builder()
-            .token(settings.telegram_bot_token)
-            .base_url(settings.telegram_api_base_url)
+            .token(self.settings.telegram_bot_token)
+            .base_url(self.settings.telegram_api_base_url)
             .rate_limiter(ChatRateLimiter())
             .concurrent_updates(64)
         )
         if self.webhook_url:
             builder = builder.updater(None)
-        self.app = builder.build()
-        Handlers(self, router).register(self.app)
-        router.add_deliverer(self)
-        self._task: asyncio.Task[None] | None = None
-        self.ready = asyncio.Event()
+        app = builder.build()
+        Handlers(self.sender, self.router).register(app)
+        return app
 
     async def start(self) -> None:
         """Start connecting in the background (returns at once)."""
-        self._task = asyncio.create_task(self._run(), name="telegram-bridge")
+        self.mode = "starting"
+        self.ready = asyncio.Event()
+        self.app = self._build()
+        self._task = asyncio.create_task(self._run(self.app), name="telegram-bridge")
 
-    async def _run(self) -> None:
+    async def _connect(self, app: Application[Any, Any, Any, Any, Any, Any]) -> bool:
+        """Initialise the application, retrying while the Bot API is unreachable."""
         delay = self.retry_delay
         while True:
             try:
-                await self.app.initialize()
-                break
+                await app.initialize()
+                return True
             except InvalidToken:
                 self.mode = "error: invalid token"
                 log.error("Telegram: the bot token was rejected; the channel is off")
-                return
+                return False
             except TelegramError as exc:
                 self.mode = "retrying"
                 log.warning("Telegram Bot API unreachable (%s); retrying in %.0f s", exc, delay)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 300.0)
+
+    async def _run(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        if not await self._connect(app):
+            return
+        self.sender.attach(app.bot)
         try:
-            await self.app.bot.set_my_commands(
-                [BotCommand(name, text) for name, text in COMMAND_DESCRIPTIONS.items()]
+            commands = self.sender.texts
+            await app.bot.set_my_commands(
+                [BotCommand(name, commands.text(f"telegram.command_{name}")) for name in COMMANDS]
             )
         except TelegramError as exc:
             log.warning("Telegram: setMyCommands failed: %s", exc)
         if self.webhook_url:
-            await self.app.bot.set_webhook(
+            await app.bot.set_webhook(
                 self.webhook_url, secret_token=self.secret, allowed_updates=Update.ALL_TYPES
             )
-            await self.app.start()
+            await app.start()
             self.mode = "webhook"
         else:
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(
+            assert app.updater is not None
+            await app.updater.start_polling(
                 timeout=int(self.poll_timeout), allowed_updates=Update.ALL_TYPES
             )
-            await self.app.start()
+            await app.start()
             self.mode = "polling"
         self.ready.set()
-        log.info("Telegram bridge running (%s) as @%s", self.mode, self.app.bot.username)
+        log.info("Telegram bridge running (%s) as @%s", self.mode, app.bot.username)
 
     async def stop(self) -> None:
         """Stop polling/processing and close the Bot API connections."""
@@ -130,11 +135,14 @@ class TelegramChannel:
                 await self._task
             except (asyncio.CancelledError, Exception):  # noqa: BLE001 - shutting down
                 pass
-        if self.app.updater is not None and self.app.updater.running:
-            await self.app.updater.stop()
-        if self.app.running:
-            await self.app.stop()
-        await self.app.shutdown()
+        self.sender.attach(None)
+        app, self.app = self.app, None
+        if app is not None:
+            if app.updater is not None and app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
+            await app.shutdown()
         self.mode = "off"
 
     def check_secret(self, header: str | None) -> bool:
@@ -147,7 +155,7 @@ class TelegramChannel:
         Raises:
             ValueError: ``data`` is not a valid Telegram update.
         """
-        if not self.ready.is_set():
+        if not self.ready.is_set() or self.app is None:
             return False
         try:
             update = Update.de_json(data, self.app.bot)
@@ -155,65 +163,3 @@ class TelegramChannel:
             raise ValueError(f"invalid update: {type(exc).__name__}") from exc
         await self.app.update_queue.put(update)
         return True
-
-    async def resolve_callback(self, key: str) -> tuple[str, str] | None:
-        """Look up a long button payload stored under a short callback id."""
-        return await asyncio.to_thread(self.router.store.resolve_callback_id, key)
-
-    async def typing(self, chat_id: int) -> None:
-        """Show "typing…" while Rasa works (best effort)."""
-        try:
-            await self.app.bot.send_chat_action(chat_id, ChatAction.TYPING)
-        except TelegramError:
-            pass
-
-    async def send_and_confirm(self, chat_id: int, replies: Sequence[Reply]) -> bool:
-        """Send replies to a chat and record the delivery status in the log."""
-        ok = await self.send(chat_id, replies)
-        await self.router.confirm_delivery(replies, ok=ok)
-        return ok
-
-    async def send(self, chat_id: int, replies: Sequence[Reply]) -> bool:
-        """Render and send replies; True when Telegram accepted every message."""
-        short: dict[str, str] = {}
-        for reply in replies:
-            for b in reply.buttons:
-                if len(b.payload.encode("utf-8")) > MAX_CALLBACK_BYTES or b.payload.startswith(
-                    "k:"
-                ):
-                    short[b.payload] = await asyncio.to_thread(
-                        self.router.store.short_callback_id, b.payload, b.title
-                    )
-        ok = True
-        for reply in replies:
-            for out in render_reply(reply, lambda payload, _title: short[payload]):
-                ok = await self._send_one(chat_id, out) and ok
-        return ok
-
-    async def _send_one(self, chat_id: int, out: OutMessage) -> bool:
-        markup = (
-            InlineKeyboardMarkup(
-                [[InlineKeyboardButton(t, callback_data=d) for t, d in row] for row in out.keyboard]
-            )
-            if out.keyboard
-            else None
-        )
-        try:
-            await self.app.bot.send_message(
-                chat_id,
-                out.text,
-                parse_mode=ParseMode.HTML if out.html else None,
-                reply_markup=markup,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-            return True
-        except TelegramError as exc:
-            log.warning("Telegram: sending to chat %s failed: %s", chat_id, exc)
-            return False
-
-    async def deliver(self, conversation: ConversationRecord, replies: Sequence[Reply]) -> bool:
-        """Deliverer interface: push replies (e.g. an operator's) to the citizen's chat."""
-        if not self.ready.is_set():
-            return False
-        chat_id = int(conversation.sender_id.removeprefix("tg-"))
-        return await self.send(chat_id, replies)

@@ -7,7 +7,7 @@ Only private chats are served. Rasa owns the dialogue state, so there is no
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from telegram import Message, Update
 from telegram.error import BadRequest, TelegramError
@@ -20,11 +20,10 @@ from telegram.ext import (
     filters,
 )
 
+from bot.gateway.replies import Reply
 from bot.gateway.router import Router, is_button_payload
 from bot.telegram.render import CALLBACK_REF
-
-if TYPE_CHECKING:
-    from bot.telegram.channel import TelegramChannel
+from bot.telegram.sender import TelegramSender
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +35,7 @@ COMMANDS: dict[str, str] = {
     "operatore": "/request_human",
     "cancella": "/request_data_deletion",
 }
-COMMAND_DESCRIPTIONS: dict[str, str] = {
-    "start": "Inizia",
-    "aiuto": "Cosa posso fare per te",
-    "operatore": "Parla con un operatore",
-    "cancella": "Cancella i tuoi dati",
-}
+#: Each command's description in the Telegram menu is the text ``telegram.command_<name>``.
 MEDIA_KINDS = (
     "photo",
     "voice",
@@ -80,10 +74,15 @@ def sender_id(chat_id: int) -> str:
 
 
 class Handlers:
-    """The bridge's callbacks, bound to a channel (for sending) and the router."""
+    """The bridge's callbacks, bound to the sender and the router.
 
-    def __init__(self, channel: TelegramChannel, router: Router) -> None:
-        self.channel = channel
+    Args:
+        sender: sends the replies.
+        router: the gateway router.
+    """
+
+    def __init__(self, sender: TelegramSender, router: Router) -> None:
+        self.sender = sender
         self.router = router
 
     def register(self, app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -130,7 +129,7 @@ class Handlers:
         data = query.data or ""
         title = _button_title(msg, data)
         if data.startswith(CALLBACK_REF):
-            stored = await self.channel.resolve_callback(data[len(CALLBACK_REF) :])
+            stored = await self.sender.resolve_callback(data[len(CALLBACK_REF) :])
             data, title = stored if stored else ("", title)
         try:
             await query.edit_message_reply_markup(reply_markup=None)
@@ -153,7 +152,7 @@ class Handlers:
             msg.location.longitude,
             {"conversation_meta": {"chat_id": msg.chat_id}},
         )
-        await self.channel.send_and_confirm(msg.chat_id, replies)
+        await self._send(msg.chat_id, replies)
 
     async def on_media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Photos, voice, stickers, documents…: logged without content, polite text-only reply."""
@@ -174,12 +173,17 @@ class Handlers:
         )
 
     async def _route(self, msg: Message, text: str, event: str, metadata: dict[str, Any]) -> None:
-        await self.channel.typing(msg.chat_id)
+        await self.sender.typing(msg.chat_id)
         metadata["conversation_meta"] = {"chat_id": msg.chat_id}
         replies = await self.router.handle_incoming(
             CHANNEL, sender_id(msg.chat_id), text, metadata, event=event
         )
-        await self.channel.send_and_confirm(msg.chat_id, replies)
+        await self._send(msg.chat_id, replies)
+
+    async def _send(self, chat_id: int, replies: list[Reply]) -> None:
+        """Send the replies and record the delivery status in the log."""
+        ok = await self.sender.send(chat_id, replies)
+        await self.router.confirm_delivery(replies, ok=ok)
 
 
 def _button_title(msg: Message, data: str) -> str:

@@ -12,6 +12,9 @@ Widget protocol (JSON over ``/ws/chat?session=<id>&consortium=<ente id>``):
   ``{"type": "error", "error": "...", "client_id": ...}`` for a malformed frame.
 
 History: ``GET /api/chat/history?session=<id>`` → ``{"messages": [...]}`` (in and out).
+
+``GET /static/widget.js`` is served with the citizen texts (``bot/texts/citizen.yml``)
+embedded, so the widget needs no second request to know its labels.
 """
 
 from __future__ import annotations
@@ -25,11 +28,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, HTTPException, Query, WebSocket
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, Response
 from starlette.websockets import WebSocketDisconnect
 
 from bot.gateway.router import Router, is_button_payload
 from bot.store.records import MessageRecord
+from bot.texts import Texts
 from bot.web.deliverer import WebConnections, messages_event
 
 log = logging.getLogger(__name__)
@@ -38,6 +42,8 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 SESSION_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 CONSORTIUM_RE = re.compile(r"^[a-z0-9_]{2,40}$")
 CLIENT_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: Where widget.js receives the citizen texts (a JS object literal, replaced when served).
+TEXTS_MARKER = "/*@texts*/{}"
 
 
 class OriginPolicy:
@@ -64,7 +70,7 @@ class OriginPolicy:
         return not self.production and not self.allowed
 
 
-def message_json(record: MessageRecord) -> dict[str, Any]:
+def message_json(record: MessageRecord, texts: Texts) -> dict[str, Any]:
     """Return a logged message in the widget's JSON form (no internal fields)."""
     payload = record.payload
     item: dict[str, Any] = {
@@ -81,7 +87,7 @@ def message_json(record: MessageRecord) -> dict[str, Any]:
         if payload.get("button_title"):
             item["text"] = payload["button_title"]
         if record.event == "unsupported":
-            item["text"] = "[allegato non letto]"
+            item["text"] = texts.text("gateway.attachment")
         return item
     for key in ("buttons", "custom", "image"):
         if key in payload:
@@ -89,11 +95,24 @@ def message_json(record: MessageRecord) -> dict[str, Any]:
     return item
 
 
+def widget_script(texts: Texts) -> str:
+    """``widget.js`` with the citizen texts in place of :data:`TEXTS_MARKER`."""
+    source = (STATIC_DIR / "widget.js").read_text(encoding="utf-8")
+    return source.replace(TEXTS_MARKER, texts.as_json(), 1)
+
+
 def build_web_router(
-    router: Router, connections: WebConnections, policy: OriginPolicy
+    router: Router, connections: WebConnections, policy: OriginPolicy, texts: Texts
 ) -> APIRouter:
     """Create the widget endpoints bound to a gateway router."""
     api = APIRouter()
+    script = widget_script(texts)
+
+    @api.get("/static/widget.js", include_in_schema=False)
+    async def widget_js() -> Response:
+        """The widget, with its texts (before the ``/static`` files mount)."""
+        headers = {"Cache-Control": "no-cache"}
+        return Response(script, media_type="text/javascript; charset=utf-8", headers=headers)
 
     @api.get("/", include_in_schema=False)
     async def demo_page() -> FileResponse:
@@ -106,7 +125,7 @@ def build_web_router(
         if not SESSION_RE.match(session):
             raise HTTPException(status_code=400, detail="invalid session")
         records = await router.history(f"web-{session}")
-        return {"session": session, "messages": [message_json(r) for r in records]}
+        return {"session": session, "messages": [message_json(r, texts) for r in records]}
 
     @api.websocket("/ws/chat")
     async def chat(ws: WebSocket) -> None:

@@ -22,16 +22,23 @@ async def test_handoff_carries_the_ente_of_the_comune(dispatcher, domain) -> Non
             "priority": "normal",
         }
     ]
-    assert slot_sets(events) == {"ente_gestore_id": "ciss38", "distretto": "24"}
+    assert slot_sets(events) == {
+        "ente_gestore_id": "ciss38",
+        "distretto": "24",
+        "handoff_needs_comune": False,
+    }
 
 
-async def test_handoff_without_comune_hands_off_with_null(dispatcher, domain) -> None:
+async def test_handoff_without_comune_lets_the_form_ask_it(dispatcher, domain) -> None:
     events = await ActionHandoff().run(
         dispatcher, make_tracker("/request_human", "request_human"), domain
     )
-    assert responses(dispatcher) == ["utter_handoff_no_ente", "custom:handoff"]
-    assert customs(dispatcher)[0]["ente_gestore_id"] is None
-    assert events == []
+    assert dispatcher.messages == []  # comune_form asks (utter_ask_comune, handoff wording)
+    assert slot_sets(events) == {
+        "pending_goal": "handoff",
+        "handoff_needs_comune": True,
+        "handoff_comune_attempts": 0.0,
+    }
 
 
 async def test_handoff_after_violence_says_why(dispatcher, domain) -> None:
@@ -67,7 +74,7 @@ async def test_handoff_works_with_the_catalog_down(dispatcher, domain, catalog_d
     events = await ActionHandoff().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_handoff_no_ente", "custom:handoff"]
     assert customs(dispatcher)[0]["ente_gestore_id"] == "inrete"
-    assert events == []
+    assert slot_sets(events) == {"handoff_needs_comune": False}
 
 
 async def test_data_deletion_sends_the_payload_and_forgets_slots(dispatcher, domain) -> None:
@@ -96,6 +103,8 @@ async def test_violence_in_an_earlier_session_does_not_count(dispatcher, domain)
         user_event("mio marito mi picchia", "report_violence"),
         {"event": "session_started"},
     ]
-    tracker = make_tracker("voglio un operatore", "request_human", history=history)
+    tracker = make_tracker(
+        "voglio un operatore", "request_human", slots={"comune": "Ivrea"}, history=history
+    )
     await ActionHandoff().run(dispatcher, tracker, domain)
     assert customs(dispatcher)[0]["reason"] == "citizen_request"

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from tests.fixtures.fake_rasa import FakeRasa  # noqa: E402
-from tests.fixtures.fake_telegram import FakeBotAPI  # noqa: E402
-from tests.fixtures.servers import gateway_test_settings, serve_fake  # noqa: E402
-from wecare.settings import Settings  # noqa: E402
+from tests.fixtures.fake_rasa import FakeRasa
+from tests.fixtures.fake_telegram import FakeBotAPI
+from tests.fixtures.servers import gateway_test_settings, serve_fake
+from wecare.settings import Settings
 
 
 @pytest.fixture

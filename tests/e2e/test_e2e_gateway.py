@@ -132,7 +132,7 @@ async def test_data_deletion_erases_the_gateway_log_and_the_tracker(gateway, e2e
 
 async def test_telegram_bridge_to_the_real_stack(e2e_stack, tmp_path):
     """A Telegram chat (fake Bot API) through the gateway to the real Rasa: numbers first."""
-    from bot.gateway.app import create_app
+    from bot.app import create_app
     from tests.fixtures.fake_telegram import TOKEN, FakeBotAPI
     from tests.fixtures.servers import gateway_test_settings, serve_fake
 
@@ -146,7 +146,7 @@ async def test_telegram_bridge_to_the_real_stack(e2e_stack, tmp_path):
         )
         app = create_app(settings)
         async with app.router.lifespan_context(app):
-            await asyncio.wait_for(app.state.telegram.ready.wait(), 15)
+            await asyncio.wait_for(app.state.gateway.telegram.ready.wait(), 15)
             api.push_text(777, "mio marito mi prende a calci quando beve")
             sent = await asyncio.to_thread(
                 api.wait_sent, lambda s: len(s) >= 2, "sendMessage", 777, 60

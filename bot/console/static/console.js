@@ -3,6 +3,7 @@
  * Everything shown comes from the JSON API and is put in the page with textContent (never
  * innerHTML), so citizen text cannot inject markup. State-changing calls send the session's
  * CSRF token in the X-CSRF-Token header. Live updates arrive on the /console/ws WebSocket.
+ * Every label comes from bot/texts/console.yml, given by the page as JSON (data-texts).
  */
 (function () {
   "use strict";
@@ -12,26 +13,26 @@
   var me = document.getElementById("me");
   var myId = Number(me.getAttribute("data-operator-id"));
   var state = { current: null, detail: null, lists: null, loadedAt: 0, enti: {} };
-  var KIND_LABEL = { citizen: "Cittadino", bot: "Assistente", system: "Avviso", operator: "Operatore" };
-  var STATUS_LABEL = {
-    queued: "in coda", assigned: "in corso", offline: "fuori orario",
-    awaiting_contact: "lascia un recapito", awaiting_comune: "chiede il comune",
-    returned: "restituita all'assistente", closed: "chiusa", cancelled: "annullata",
-    contact_left: "recapito lasciato"
-  };
+  var TEXTS = JSON.parse(main.getAttribute("data-texts") || "{}");
+  var KIND_LABEL = TEXTS.senders || {};
+  var STATUS_LABEL = TEXTS.statuses || {};
+  var REASON_LABEL = TEXTS.reasons || {};
+  var RISK_LABEL = TEXTS.risks || {};
+  var NEED_LABEL = TEXTS.needs || {};
 
-  var REASON_LABEL = {
-    request: "richiesta del cittadino", citizen_request: "richiesta del cittadino",
-    fallback: "incomprensioni ripetute", misunderstanding: "incomprensioni ripetute",
-    violence: "violenza", self_harm: "rischio di autolesionismo",
-    operator_takeover: "subentro dell'operatore"
-  };
-  var RISK_LABEL = { violence: "violenza", self_harm: "rischio autolesivo" };
-  var NEED_LABEL = {
-    economic_support: "sostegno economico", housing: "casa", employment: "lavoro",
-    family_minors: "famiglia e minori", elderly_care: "anziani", disability: "disabilità",
-    violence: "violenza", health: "salute", social_inclusion: "inclusione sociale"
-  };
+  /** The console text `key` ("js.sent"), its {placeholders} filled from `values`. */
+  function t(key, values) {
+    var node = TEXTS;
+    key.split(".").forEach(function (part) {
+      node = node && typeof node === "object" ? node[part] : undefined;
+    });
+    var text = typeof node === "string" ? node : key;
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return values && values[name] !== undefined ? String(values[name]) : whole;
+    });
+  }
+
+  function channelName(channel) { return channel === "telegram" ? t("js.telegram") : t("js.web"); }
 
   function $(id) { return document.getElementById(id); }
 
@@ -66,9 +67,9 @@
 
   function minutes(seconds) {
     var m = Math.floor(seconds / 60);
-    if (m < 1) { return "meno di 1 min"; }
-    if (m < 60) { return m + " min"; }
-    return Math.floor(m / 60) + " h " + (m % 60) + " min";
+    if (m < 1) { return t("js.less_than_a_minute"); }
+    if (m < 60) { return t("js.minutes", { m: m }); }
+    return t("js.hours_minutes", { h: Math.floor(m / 60), m: m % 60 });
   }
 
   function timeOf(iso) {
@@ -90,9 +91,9 @@
 
   function describe(row, extra) {
     var c = row.conversation;
-    var parts = [row.ente_name, c.comune || "comune ?", c.channel === "telegram" ? "Telegram" : "web"];
+    var parts = [row.ente_name, c.comune || t("js.comune_unknown"), channelName(c.channel)];
     if (row.handoff.urgent) {
-      parts.unshift("⚠ URGENTE: " + (RISK_LABEL[row.handoff.risk] || "persona a rischio"));
+      parts.unshift(t("js.urgent", { risk: RISK_LABEL[row.handoff.risk] || t("js.at_risk") }));
     }
     if (extra) { parts.push(extra); }
     return parts.join(" · ");
@@ -113,21 +114,21 @@
     lists.queued.forEach(function (row) {
       var li = rowItem(row);
       li.appendChild(itemButton(
-        "#" + row.position + " · " + describe(row, "in attesa da " + minutes(row.waiting_seconds + elapsed)),
+        "#" + row.position + " · " + describe(row, t("js.waiting", { time: minutes(row.waiting_seconds + elapsed) })),
         row.conversation.id));
       queue.appendChild(li);
     });
-    if (!lists.queued.length) { queue.appendChild(el("li", "Nessuno in coda.", "none")); }
+    if (!lists.queued.length) { queue.appendChild(el("li", t("js.nobody_queued"), "none")); }
     $("queue-count").textContent = "(" + lists.queued.length + ")";
     var assigned = $("assigned");
     assigned.textContent = "";
     lists.assigned.forEach(function (row) {
-      var who = row.mine ? "con te" : "con " + (row.handoff.operator_name || "?");
+      var who = row.mine ? t("js.with_you") : t("js.with_operator", { name: row.handoff.operator_name || "?" });
       var li = rowItem(row);
       li.appendChild(itemButton(describe(row, who), row.conversation.id));
       assigned.appendChild(li);
     });
-    if (!lists.assigned.length) { assigned.appendChild(el("li", "Nessuna conversazione in corso.", "none")); }
+    if (!lists.assigned.length) { assigned.appendChild(el("li", t("js.nothing_assigned"), "none")); }
     var offline = $("offline");
     offline.textContent = "";
     lists.offline.forEach(function (row) {
@@ -135,7 +136,7 @@
       li.appendChild(itemButton(describe(row, STATUS_LABEL[row.handoff.status] || row.handoff.status), row.conversation.id));
       offline.appendChild(li);
     });
-    if (!lists.offline.length) { offline.appendChild(el("li", "Nessuna.", "none")); }
+    if (!lists.offline.length) { offline.appendChild(el("li", t("js.none"), "none")); }
   }
 
   function loadLists() {
@@ -143,7 +144,7 @@
       state.lists = data;
       state.loadedAt = Date.now();
       renderLists();
-    }).catch(function (err) { feedback("Errore nel caricare la coda: " + err.message); });
+    }).catch(function (err) { feedback(t("js.error_queue", { error: err.message })); });
   }
 
   function loadContacts() {
@@ -154,20 +155,20 @@
         var li = el("li", null, "contact");
         li.appendChild(el("span", timeOf(c.time) + " · " + (state.enti[c.ente_gestore_id] || c.ente_gestore_id || "") + ": "));
         li.appendChild(el("span", c.contact, "contact-text"));
-        var done = el("button", "Richiamato", "secondary small");
+        var done = el("button", t("js.called_back"), "secondary small");
         done.type = "button";
-        done.setAttribute("aria-label", "Segna come richiamato: " + c.contact);
+        done.setAttribute("aria-label", t("js.called_back_label", { contact: c.contact }));
         done.addEventListener("click", function () {
           api("POST", "/contacts/" + c.id + "/handled").then(loadContacts)
             .catch(function (err) { feedback(err.message); });
         });
         li.appendChild(done);
-        var open = itemButton("Apri conversazione", c.conversation_id);
+        var open = itemButton(t("js.open_conversation"), c.conversation_id);
         open.className = "link";
         li.appendChild(open);
         list.appendChild(li);
       });
-      if (!data.contacts.length) { list.appendChild(el("li", "Nessun recapito da richiamare.", "none")); }
+      if (!data.contacts.length) { list.appendChild(el("li", t("js.no_contacts"), "none")); }
     }).catch(function () {});
   }
 
@@ -177,12 +178,12 @@
       list.textContent = "";
       data.conversations.slice(0, 15).forEach(function (c) {
         var li = el("li");
-        var label = [state.enti[c.ente_gestore_id] || "consorzio ?", c.comune || "comune ?",
-          c.channel === "telegram" ? "Telegram" : "web", "ultimo messaggio " + timeOf(c.updated_at)].join(" · ");
+        var label = [state.enti[c.ente_gestore_id] || t("js.ente_unknown"), c.comune || t("js.comune_unknown"),
+          channelName(c.channel), t("js.last_message", { time: timeOf(c.updated_at) })].join(" · ");
         li.appendChild(itemButton(label, c.id));
         list.appendChild(li);
       });
-      if (!data.conversations.length) { list.appendChild(el("li", "Nessuna.", "none")); }
+      if (!data.conversations.length) { list.appendChild(el("li", t("js.none"), "none")); }
     }).catch(function () {});
   }
 
@@ -198,13 +199,13 @@
     var kind = m.sender_kind || "bot";
     var li = el("li", null, "msg msg-" + kind);
     li.setAttribute("data-message-id", String(m.id));
-    var who = kind === "operator" ? (m.sender_name || "Operatore") + " (operatore)" : KIND_LABEL[kind] || kind;
+    var who = kind === "operator" ? t("js.operator_named", { name: m.sender_name || KIND_LABEL.operator }) : KIND_LABEL[kind] || kind;
     var meta = who + " · " + timeOf(m.time);
-    if (m.direction === "out" && m.status === "failed") { meta += " · non consegnato"; }
+    if (m.direction === "out" && m.status === "failed") { meta += " · " + t("js.not_delivered"); }
     li.appendChild(el("span", meta, "meta"));
     if (m.text) { li.appendChild(el("p", m.text, "text")); }
     if (m.custom) { li.appendChild(el("p", m.custom, "custom")); }
-    if (m.buttons && m.buttons.length) { li.appendChild(el("p", "Pulsanti: " + m.buttons.join(" | "), "buttons")); }
+    if (m.buttons && m.buttons.length) { li.appendChild(el("p", t("js.buttons", { titles: m.buttons.join(" | ") }), "buttons")); }
     return li;
   }
 
@@ -226,15 +227,15 @@
     var h = d.handoff;
     $("empty").hidden = true;
     $("conversation").hidden = false;
-    $("conv-title").textContent = "Conversazione " + c.id + " (" + (c.channel === "telegram" ? "Telegram" : "web") + ")";
+    $("conv-title").textContent = t("js.conversation_title", { id: c.id, channel: channelName(c.channel) });
     var dl = $("conv-info");
     dl.textContent = "";
-    info(dl, "Consorzio", d.ente_name);
-    info(dl, "Comune", c.comune);
-    info(dl, "Bisogno", d.need && (NEED_LABEL[d.need] || d.need));
-    info(dl, "Stato", c.mode === "bot" ? "con l'assistente" : (h ? STATUS_LABEL[h.status] || h.status : ""));
-    info(dl, "Operatore", h && h.operator_name);
-    info(dl, "Motivo", h && (REASON_LABEL[h.reason] || h.reason));
+    info(dl, t("js.info_ente"), d.ente_name);
+    info(dl, t("js.info_comune"), c.comune);
+    info(dl, t("js.info_need"), d.need && (NEED_LABEL[d.need] || d.need));
+    info(dl, t("js.info_status"), c.mode === "bot" ? t("js.with_the_bot") : (h ? STATUS_LABEL[h.status] || h.status : ""));
+    info(dl, t("js.info_operator"), h && h.operator_name);
+    info(dl, t("js.info_reason"), h && (REASON_LABEL[h.reason] || h.reason));
     var transcript = $("transcript");
     transcript.textContent = "";
     d.messages.forEach(appendMessage);
@@ -246,7 +247,7 @@
       li.appendChild(el("span", n.text));
       notes.appendChild(li);
     });
-    var active = h && ["queued", "assigned", "offline", "awaiting_contact", "awaiting_comune"].indexOf(h.status) >= 0 && c.mode !== "bot";
+    var active = h && ["queued", "assigned", "offline", "awaiting_contact"].indexOf(h.status) >= 0 && c.mode !== "bot";
     var supervisor = me.getAttribute("data-role") !== "operator";
     $("btn-claim").hidden = !(active && h.status === "queued");
     $("btn-takeover").hidden = c.mode !== "bot";
@@ -263,7 +264,7 @@
       state.detail = data;
       renderDetail();
       renderLists();
-    }).catch(function (err) { feedback("Impossibile aprire la conversazione: " + err.message); });
+    }).catch(function (err) { feedback(t("js.error_open", { error: err.message })); });
   }
 
   function reloadCurrent() {
@@ -277,16 +278,16 @@
       feedback(done);
       return Promise.all([reloadCurrent(), loadLists(), loadBotConversations()]);
     }).catch(function (err) {
-      feedback(err.status === 409 ? "Qualcun altro ha già agito su questa conversazione." : "Errore: " + err.message);
+      feedback(err.status === 409 ? t("js.conflict") : t("js.error", { error: err.message }));
       reloadCurrent();
       loadLists();
     });
   }
 
-  $("btn-claim").addEventListener("click", function () { act("/claim", undefined, "Conversazione presa in carico."); });
-  $("btn-takeover").addEventListener("click", function () { act("/takeover", undefined, "Sei subentrato all'assistente."); });
-  $("btn-handback").addEventListener("click", function () { act("/handback", undefined, "Conversazione restituita all'assistente."); });
-  $("btn-close").addEventListener("click", function () { act("/close", undefined, "Conversazione chiusa."); });
+  $("btn-claim").addEventListener("click", function () { act("/claim", undefined, t("js.claimed")); });
+  $("btn-takeover").addEventListener("click", function () { act("/takeover", undefined, t("js.taken_over")); });
+  $("btn-handback").addEventListener("click", function () { act("/handback", undefined, t("js.handed_back")); });
+  $("btn-close").addEventListener("click", function () { act("/close", undefined, t("js.closed")); });
 
   $("composer").addEventListener("submit", function (ev) {
     ev.preventDefault();
@@ -296,8 +297,8 @@
     api("POST", "/conversations/" + state.current + "/messages", { text: text }).then(function (data) {
       box.value = "";
       appendMessage(data.message);
-      feedback("Messaggio inviato.");
-    }).catch(function (err) { feedback("Messaggio non inviato: " + err.message); });
+      feedback(t("js.sent"));
+    }).catch(function (err) { feedback(t("js.not_sent", { error: err.message })); });
   });
 
   $("reply").addEventListener("keydown", function (ev) {
@@ -319,16 +320,16 @@
     if (!text || state.current === null) { return; }
     api("POST", "/conversations/" + state.current + "/notes", { text: text }).then(function () {
       $("note").value = "";
-      feedback("Nota salvata.");
+      feedback(t("js.note_saved"));
       reloadCurrent();
-    }).catch(function (err) { feedback("Nota non salvata: " + err.message); });
+    }).catch(function (err) { feedback(t("js.note_not_saved", { error: err.message })); });
   });
 
   $("transfer").addEventListener("submit", function (ev) {
     ev.preventDefault();
     var value = $("transfer-target").value;
     var body = value.indexOf("ente:") === 0 ? { ente_gestore_id: value.slice(5) } : { operator_id: Number(value.slice(3)) };
-    act("/transfer", body, "Conversazione trasferita.");
+    act("/transfer", body, t("js.transferred"));
   });
 
   // -- setup ---------------------------------------------------------------------------
@@ -368,7 +369,7 @@
       var data;
       try { data = JSON.parse(ev.data); } catch (e) { return; }
       if (data.type === "ready") {
-        $("live").textContent = "aggiornamenti in tempo reale attivi";
+        $("live").textContent = t("js.live_on");
         $("live").setAttribute("data-state", "on");
       } else if (data.type === "message") {
         if (data.conversation_id === state.current) { appendMessage(data.message); }
@@ -384,7 +385,7 @@
       }
     };
     ws.onclose = function () {
-      $("live").textContent = "riconnessione…";
+      $("live").textContent = t("js.reconnecting");
       $("live").setAttribute("data-state", "off");
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 30000);

@@ -14,6 +14,9 @@
  * GET /api/chat/history?session=. The session id is kept in localStorage, so a reload shows
  * the conversation again. Every text coming from the citizen, the bot or an operator is put in
  * the page with textContent / createTextNode only, and links only accept http(s), tel and mailto.
+ *
+ * Every label comes from bot/texts/citizen.yml: the gateway serves this file with the texts in
+ * place of the marker below (bot/web/routes.py), and t(key) reads them.
  */
 (function () {
   "use strict";
@@ -25,6 +28,20 @@
   }
   window.__wecareWidget = true;
 
+  var TEXTS = /*@texts*/{};
+
+  /** The citizen text `key` ("widget.send"), its {placeholders} filled from `values`. */
+  function t(key, values) {
+    var node = TEXTS;
+    key.split(".").forEach(function (part) {
+      node = node && typeof node === "object" ? node[part] : undefined;
+    });
+    var text = typeof node === "string" ? node : key;
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return values && values[name] !== undefined ? String(values[name]) : whole;
+    });
+  }
+
   var ds = script.dataset;
   var scriptUrl = new URL(script.src, window.location.href);
   // Base URL of the gateway, with a trailing slash so that a path prefix behind a reverse
@@ -33,32 +50,16 @@
     ? new URL(ds.gateway.replace(/\/?$/, "/"), window.location.href)
     : new URL("../", scriptUrl);
   var config = {
-    title: ds.title || "Assistente WeCare",
+    title: ds.title || t("widget.title"),
     consortium: /^[a-z0-9_]{2,40}$/.test(ds.consortium || "") ? ds.consortium : "",
     color: ds.color || "",
     textColor: ds.textColor || "",
     open: ds.open === "true",
-    welcome:
-      ds.welcome ||
-      "Ciao! Scrivi qui la tua domanda: ti aiuto a trovare i servizi sociali vicino a te. " +
-        "In caso di emergenza chiama il 112.",
+    welcome: ds.welcome || t("widget.welcome"),
   };
 
-  var CATEGORY_LABELS = {
-    economic_support: "sostegno economico",
-    housing: "casa",
-    employment: "lavoro",
-    family_minors: "famiglia e minori",
-    elderly_care: "anziani",
-    disability: "disabilità",
-    violence: "violenza",
-    health: "salute",
-    social_inclusion: "inclusione sociale",
-  };
-  var UNVERIFIED =
-    "Da verificare: informazione non ancora verificata, conferma con il tuo Comune.";
-  var TEXT_HANDOFF = "Richiesta di parlare con un operatore registrata.";
-  var TEXT_DELETION = "Richiesta di cancellazione dei dati registrata.";
+  var CATEGORY_LABELS = TEXTS.categories || {};
+  var UNVERIFIED = t("cards.unverified");
 
   // -- helpers ---------------------------------------------------------------------------
 
@@ -206,12 +207,12 @@
   var header = el("div", "wcw-header");
   var title = el("h2", "wcw-title", config.title);
   title.id = "wcw-title";
-  var resetButton = el("button", "wcw-icon-button", "Nuova chat");
+  var resetButton = el("button", "wcw-icon-button", t("widget.new_chat"));
   resetButton.type = "button";
-  resetButton.setAttribute("aria-label", "Nuova chat: ricomincia da capo");
-  var closeButton = el("button", "wcw-icon-button", "Chiudi");
+  resetButton.setAttribute("aria-label", t("widget.new_chat_label"));
+  var closeButton = el("button", "wcw-icon-button", t("widget.close"));
   closeButton.type = "button";
-  closeButton.setAttribute("aria-label", "Chiudi la chat");
+  closeButton.setAttribute("aria-label", t("widget.close_label"));
   header.appendChild(title);
   header.appendChild(resetButton);
   header.appendChild(closeButton);
@@ -223,19 +224,19 @@
   logBox.setAttribute("role", "log");
   logBox.setAttribute("aria-live", "polite");
   logBox.setAttribute("aria-relevant", "additions");
-  logBox.setAttribute("aria-label", "Conversazione");
+  logBox.setAttribute("aria-label", t("widget.log_label"));
   logBox.tabIndex = 0;
 
   var form = el("form", "wcw-form");
   form.setAttribute("autocomplete", "off");
-  var label = el("label", "wcw-label", "Messaggio");
+  var label = el("label", "wcw-label", t("widget.input_label"));
   label.setAttribute("for", "wcw-input");
   var input = el("input", "wcw-input");
   input.id = "wcw-input";
   input.type = "text";
   input.maxLength = 2000;
-  input.setAttribute("placeholder", "Scrivi un messaggio…");
-  var send = el("button", "wcw-send", "Invia");
+  input.setAttribute("placeholder", t("widget.placeholder"));
+  var send = el("button", "wcw-send", t("widget.send"));
   send.type = "submit";
   form.appendChild(label);
   form.appendChild(input);
@@ -280,7 +281,9 @@
     }
     var node = el("div", cls);
     if (kind === "operator") {
-      var who = item.sender_name ? item.sender_name + " (operatore)" : "Operatore";
+      var who = item.sender_name
+        ? t("widget.operator_named", { name: item.sender_name })
+        : t("widget.operator");
       node.appendChild(el("span", "wcw-sender", who));
     }
     node.appendChild(document.createTextNode(String(item.text || "")));
@@ -288,12 +291,12 @@
   }
 
   var CONTACT_LABELS = {
-    address: "Sede",
-    phone: "Telefono",
-    fax: "Fax",
-    email: "Email",
-    pec: "PEC",
-    website: "Sito web",
+    address: t("widget.contact_address"),
+    phone: t("widget.contact_phone"),
+    fax: t("widget.contact_fax"),
+    email: t("widget.contact_email"),
+    pec: t("widget.contact_pec"),
+    website: t("widget.contact_website"),
   };
 
   function isEmail(value) {
@@ -318,15 +321,15 @@
       return;
     }
     if (contacts.address) {
-      container.appendChild(el("p", "wcw-meta", "Sede: " + contacts.address));
+      container.appendChild(el("p", "wcw-meta", CONTACT_LABELS.address + ": " + contacts.address));
     }
     if (contacts.phone) {
-      var p = el("p", "wcw-meta", "Telefono: ");
+      var p = el("p", "wcw-meta", CONTACT_LABELS.phone + ": ");
       p.appendChild(telLink(contacts.phone));
       container.appendChild(p);
     }
     if (contacts.fax) {
-      container.appendChild(el("p", "wcw-meta", "Fax: " + contacts.fax));
+      container.appendChild(el("p", "wcw-meta", CONTACT_LABELS.fax + ": " + contacts.fax));
     }
     ["email", "pec"].forEach(function (kind) {
       if (isEmail(contacts[kind])) {
@@ -338,7 +341,7 @@
     var site = webUrl(contacts.website);
     if (site) {
       var w = el("p", "wcw-meta");
-      w.appendChild(link(site, "Sito web"));
+      w.appendChild(link(site, t("widget.website")));
       container.appendChild(w);
     }
   }
@@ -350,11 +353,11 @@
         return;
       }
       var verified = point.verified !== false;
-      var label = point.label || CONTACT_LABELS[point.kind] || "Recapito";
+      var label = point.label || CONTACT_LABELS[point.kind] || t("cards.contact_default");
       var line = el("p", verified ? "wcw-meta" : "wcw-meta wcw-caveat", label + ": ");
       line.appendChild(contactValue(point.kind, point.value));
       if (!verified) {
-        line.appendChild(document.createTextNode(" (da verificare)"));
+        line.appendChild(document.createTextNode(" (" + t("cards.to_verify") + ")"));
       }
       container.appendChild(line);
     });
@@ -362,20 +365,22 @@
 
   function renderServices(custom) {
     var box = el("div", "wcw-card-list");
-    var head = "Servizi";
+    var head = t("cards.services");
     if (CATEGORY_LABELS[custom.category]) {
       head += " – " + CATEGORY_LABELS[custom.category];
     }
     if (custom.comune) {
-      head += " a " + custom.comune;
+      head += " " + t("cards.services_in", { comune: custom.comune });
     }
     box.appendChild(el("p", "wcw-card-head", head));
     if (custom.ente_gestore && custom.ente_gestore.name) {
-      box.appendChild(el("p", "wcw-meta", "Ente gestore: " + custom.ente_gestore.name));
+      box.appendChild(
+        el("p", "wcw-meta", t("cards.ente_gestore", { name: custom.ente_gestore.name }))
+      );
     }
     var services = Array.isArray(custom.services) ? custom.services : [];
     if (!services.length) {
-      box.appendChild(el("p", "", "Nessun servizio trovato."));
+      box.appendChild(el("p", "", t("cards.no_services")));
       return box;
     }
     var page = parseInt(custom.page, 10) || 1;
@@ -393,23 +398,24 @@
         card.appendChild(el("p", "", svc.summary));
       }
       if (svc.how_to_apply) {
-        card.appendChild(el("p", "", "Come fare: " + svc.how_to_apply));
+        card.appendChild(el("p", "", t("cards.how_to_apply") + ": " + svc.how_to_apply));
       }
       if (Array.isArray(svc.documents) && svc.documents.length) {
-        card.appendChild(el("p", "", "Documenti: " + svc.documents.join(", ")));
+        card.appendChild(el("p", "", t("cards.documents") + ": " + svc.documents.join(", ")));
       }
       contactLines(card, svc.contacts);
       var provider = svc.provider && typeof svc.provider === "object" ? svc.provider : {};
       var own = svc.contacts && typeof svc.contacts === "object" ? svc.contacts : {};
       if (!Object.keys(own).length && provider.contacts && typeof provider.contacts === "object") {
-        var who = provider.name || "chi offre il servizio";
-        card.appendChild(el("p", "wcw-meta", "Recapiti di " + who + ":"));
+        var who = provider.name || t("cards.provider_unknown");
+        card.appendChild(el("p", "wcw-meta", t("cards.provider_contacts", { who: who })));
         contactLines(card, provider.contacts);
       }
       var url = webUrl(svc.url);
       if (url) {
         var p = el("p");
-        p.appendChild(link(url, "Maggiori informazioni su " + (svc.name || "il servizio")));
+        var name = svc.name || t("widget.the_service");
+        p.appendChild(link(url, t("widget.more_info_on", { name: name })));
         card.appendChild(p);
       }
       if (!svc.verified) {
@@ -419,9 +425,8 @@
     });
     if (typeof custom.total === "number" && custom.total > services.length) {
       var last = start + services.length;
-      box.appendChild(
-        el("p", "wcw-meta", "Risultati " + (start + 1) + "–" + last + " di " + custom.total + ".")
-      );
+      var counts = { first: start + 1, last: last, total: custom.total };
+      box.appendChild(el("p", "wcw-meta", t("cards.results", counts)));
     }
     return box;
   }
@@ -432,7 +437,7 @@
       box.setAttribute("role", "alert");
     }
     var title =
-      custom.kind === "self_harm" ? "Numeri di emergenza e di ascolto" : "Numeri di emergenza";
+      custom.kind === "self_harm" ? t("emergency.title_self_harm") : t("emergency.title_violence");
     box.appendChild(el("h3", "", title));
     var list = el("ul");
     (Array.isArray(custom.numbers) ? custom.numbers : []).forEach(function (n) {
@@ -440,12 +445,12 @@
         return;
       }
       var li = el("li");
-      li.appendChild(telLink(n.number, "Chiama il " + n.number));
+      li.appendChild(telLink(n.number, t("widget.call", { number: n.number })));
       if (n.label) {
         li.appendChild(document.createTextNode(" – " + n.label));
       }
       if (n.to_verify) {
-        li.appendChild(el("em", "wcw-verify", " (numero da verificare)"));
+        li.appendChild(el("em", "wcw-verify", " (" + t("emergency.to_verify") + ")"));
       }
       list.appendChild(li);
     });
@@ -458,7 +463,7 @@
       custom.ente_gestore && typeof custom.ente_gestore === "object" ? custom.ente_gestore : {};
     var box = el("div", "wcw-card-list");
     var card = el("article", "wcw-card");
-    card.appendChild(el("h3", "", ente.name || "Servizi sociali"));
+    card.appendChild(el("h3", "", ente.name || t("cards.office")));
     if (Array.isArray(ente.contact_points) && ente.contact_points.length) {
       contactPointLines(card, ente.contact_points);
     } else {
@@ -470,13 +475,13 @@
         return;
       }
       var c = el("article", "wcw-card");
-      c.appendChild(el("h4", "", office.name || "Sede"));
+      c.appendChild(el("h4", "", office.name || t("cards.office_seat")));
       var where = [office.address, office.comune].filter(Boolean).join(", ");
       if (where) {
         c.appendChild(el("p", "", where));
       }
       if (office.hours) {
-        c.appendChild(el("p", "", "Orari: " + office.hours));
+        c.appendChild(el("p", "", t("cards.office_hours") + ": " + office.hours));
       }
       if (office.notes) {
         c.appendChild(el("p", "wcw-meta", office.notes));
@@ -497,7 +502,7 @@
       el(
         "p",
         "wcw-card-head",
-        items.length ? "Opportunità aperte" : "Nessuna opportunità aperta al momento."
+        items.length ? t("cards.opportunities") : t("cards.no_opportunities")
       )
     );
     items.forEach(function (item) {
@@ -510,12 +515,13 @@
         card.appendChild(el("p", "", item.summary));
       }
       if (item.valid_to) {
-        card.appendChild(el("p", "wcw-meta", "Scadenza: " + item.valid_to));
+        card.appendChild(el("p", "wcw-meta", t("cards.deadline") + ": " + item.valid_to));
       }
       var url = webUrl(item.url);
       if (url) {
         var p = el("p");
-        p.appendChild(link(url, "Dettagli su " + (item.title || "l'opportunità")));
+        var what = item.title || t("widget.the_opportunity");
+        p.appendChild(link(url, t("widget.details_on", { title: what })));
         card.appendChild(p);
       }
       box.appendChild(card);
@@ -534,9 +540,9 @@
       case "opportunities":
         return renderOpportunities(custom);
       case "handoff":
-        return bubble({ sender_kind: "system", text: TEXT_HANDOFF });
+        return bubble({ sender_kind: "system", text: t("cards.handoff") });
       case "data_deletion":
-        return bubble({ sender_kind: "system", text: TEXT_DELETION });
+        return bubble({ sender_kind: "system", text: t("cards.data_deletion") });
       default:
         return null;
     }
@@ -545,7 +551,7 @@
   function renderQuickReplies(buttons) {
     var group = el("div", "wcw-replies");
     group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "Risposte rapide");
+    group.setAttribute("aria-label", t("widget.quick_replies"));
     buttons.forEach(function (b) {
       if (!b || !b.title || !b.payload) {
         return;
@@ -596,7 +602,7 @@
     if (image) {
       var img = el("img");
       img.setAttribute("src", image);
-      img.setAttribute("alt", "Immagine inviata dall'assistente");
+      img.setAttribute("alt", t("widget.image_alt"));
       img.style.maxWidth = "100%";
       logBox.appendChild(img);
     }
@@ -696,7 +702,7 @@
         }
         renderItems(data.items, true);
         if (panel.hidden && data.items && data.items.length) {
-          launcher.textContent = config.title + " (nuovo messaggio)";
+          launcher.textContent = t("widget.new_message", { title: config.title });
         }
       } else if (data.type === "error") {
         if (data.client_id) {
@@ -714,7 +720,7 @@
         return;
       }
       if (wasReady || !status.textContent) {
-        setStatus("Connessione persa. Riprovo a collegarmi…");
+        setStatus(t("widget.connection_lost"));
       }
       scheduleReconnect();
     });
@@ -747,7 +753,7 @@
       socket.send(JSON.stringify(frame));
       entry.via = socket;
     } else {
-      setStatus("Non collegato: il messaggio partirà appena torna la connessione.");
+      setStatus(t("widget.offline_queued"));
     }
   }
 
@@ -784,10 +790,7 @@
     }
   });
   resetButton.addEventListener("click", function () {
-    var question =
-      "Vuoi iniziare una nuova conversazione? " +
-      "Quella attuale non sarà più visibile in questo browser.";
-    if (!window.confirm(question)) {
+    if (!window.confirm(t("widget.new_chat_confirm"))) {
       return;
     }
     try {

@@ -1,0 +1,245 @@
+"""The composition root of the gateway: builds every part once and passes each its dependencies.
+
+:func:`build_gateway` makes, in order: the app database (repositories and their async
+facades), the event bus with the console hub subscribed, the channels' deliverers, the outbox,
+the handoff (citizen side for the router, operator desk for the console), the Rasa client, the
+safety net, the erasure, the router, the console context and — when ``TELEGRAM_BOT_TOKEN`` is
+set — the Telegram bridge. :func:`create_app` wraps it in the FastAPI app
+(``bot.gateway.http``). Nothing is wired afterwards: no module sets another's attributes.
+
+Arrows: channels (``bot.web``, ``bot.telegram``) and the console → gateway/handoff → store;
+the gateway reaches the handoff only through ``bot.gateway.ports.HandoffPort``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from argon2 import PasswordHasher
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from bot.console.account_store import AccountStore
+from bot.console.accounts import AccountRepository
+from bot.console.context import ConsoleContext
+from bot.console.hub import ConsoleHub
+from bot.console.setup import load_canned
+from bot.gateway.delivery import Deliverer
+from bot.gateway.events import EventBus
+from bot.gateway.geo import ComuneLocator
+from bot.gateway.outbox import Outbox
+from bot.gateway.rasa_client import RasaClient
+from bot.gateway.router import Router
+from bot.gateway.safety import SafetyNet, load_fallback_payloads
+from bot.handoff.citizen import CitizenHandoff
+from bot.handoff.context import HandoffContext
+from bot.handoff.desk import OperatorDesk
+from bot.handoff.desk_repo import DeskRepository
+from bot.handoff.enti import EnteDirectory
+from bot.handoff.hours import Clock, OperatorHours, system_clock
+from bot.handoff.rasa_tracker import RasaTracker
+from bot.handoff.repo import HandoffRepository
+from bot.handoff.store import DeskStore, HandoffStore
+from bot.store import ConversationRepository, ConversationStore, create_store_engine, init_db
+from bot.store.deletion import DataEraser, Erasure, TrackerStoreEraser
+from bot.telegram.channel import TelegramChannel
+from bot.telegram.sender import TelegramSender
+from bot.texts import Texts, citizen_texts, console_texts
+from bot.web.deliverer import WebConnections
+from catalog.db import make_engine
+from catalog.reference import ente_short_names
+from catalog.service import CatalogService
+from nlu.risk.detector import default_detector
+from wecare.settings import Settings, get_settings
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What tests replace in the composition (None: the real thing from the settings).
+
+    Attributes:
+        rasa: Rasa client.
+        telegram: start the Telegram bridge (None: when ``telegram_bot_token`` is set).
+        clock: current time of the handoff and the console.
+        hours: operator hours.
+        hasher: Argon2 hasher of the accounts (tests pass cheap parameters).
+    """
+
+    rasa: RasaClient | None = None
+    telegram: bool | None = None
+    clock: Clock | None = None
+    hours: OperatorHours | None = None
+    hasher: PasswordHasher | None = None
+
+
+@dataclass(frozen=True)
+class Repositories:
+    """The synchronous repositories (CLIs and tests; async code uses the facades)."""
+
+    conversations: ConversationRepository
+    handoffs: HandoffRepository
+    desk: DeskRepository
+    accounts: AccountRepository
+
+
+@dataclass
+class Gateway:
+    """Everything :func:`build_gateway` made (``app.state.gateway``)."""
+
+    settings: Settings
+    repos: Repositories
+    conversations: ConversationStore
+    outbox: Outbox
+    router: Router
+    handoff: CitizenHandoff
+    desk: OperatorDesk
+    console: ConsoleContext
+    web: WebConnections
+    rasa: RasaClient
+    tracker: RasaTracker
+    texts: Texts
+    telegram: TelegramChannel | None = None
+    _engines: list[Engine] = field(default_factory=list)
+    _erasure: Erasure | None = None
+
+    async def aclose(self) -> None:
+        """Stop the Telegram bridge and close every client and engine."""
+        if self.telegram is not None:
+            await self.telegram.stop()
+        await self.tracker.aclose()
+        await self.rasa.aclose()
+        if self._erasure is not None:
+            self._erasure.dispose()
+        for engine in self._engines:
+            engine.dispose()
+
+
+def _repositories(engine: Engine, hasher: PasswordHasher | None) -> Repositories:
+    init_db(engine)
+    return Repositories(
+        conversations=ConversationRepository(engine),
+        handoffs=HandoffRepository(engine),
+        desk=DeskRepository(engine),
+        accounts=AccountRepository(engine, hasher),
+    )
+
+
+def _safety_net(settings: Settings, texts: Texts) -> tuple[SafetyNet, Engine]:
+    engine = make_engine(settings.database_url)
+    catalog = CatalogService(engine)
+    return SafetyNet(default_detector(), catalog, load_fallback_payloads(), texts), engine
+
+
+def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gateway:
+    """Build every part of the gateway (see the module docstring for the order)."""
+    over = overrides or Overrides()
+    texts, clock = citizen_texts(), over.clock or system_clock
+    app_engine = create_store_engine(settings.app_database_url)
+    repos = _repositories(app_engine, over.hasher)
+    conversations = ConversationStore(repos.conversations)
+    handoffs, notes = HandoffStore(repos.handoffs), DeskStore(repos.desk)
+    hub = ConsoleHub(console_texts())
+    bus = EventBus([hub.on_event])
+    use_telegram = bool(settings.telegram_bot_token) if over.telegram is None else over.telegram
+    web = WebConnections()
+    sender = TelegramSender(conversations, texts) if use_telegram else None
+    deliverers: list[Deliverer] = [web, *([sender] if sender else [])]
+    outbox = Outbox(conversations, bus, deliverers, log_text=not settings.production)
+    tracker = RasaTracker(settings.rasa_url, settings.rasa_token)
+    enti = EnteDirectory(
+        ente_short_names(settings.catalog_data_dir), texts.text("handoff.generic_ente")
+    )
+    ctx = HandoffContext(
+        outbox=outbox,
+        conversations=conversations,
+        handoffs=handoffs,
+        desk=notes,
+        tracker=tracker,
+        hours=over.hours or OperatorHours.load(settings.operator_hours_file),
+        enti=enti,
+        bus=bus,
+        clock=clock,
+        texts=texts,
+    )
+    citizen, desk = CitizenHandoff(ctx), OperatorDesk(ctx)
+    rasa = over.rasa or RasaClient(settings.rasa_url)
+    safety, catalog_engine = _safety_net(settings, texts)
+    tracker_store = TrackerStoreEraser(settings.rasa_tracker_store_url)
+    erasure = Erasure(DataEraser(repos.conversations, tracker_store, settings.secret_key))
+    router = Router(
+        conversations,
+        rasa,
+        outbox,
+        texts,
+        handoff=citizen,
+        locator=ComuneLocator.from_catalog_data(settings.catalog_data_dir),
+        erasure=erasure,
+        safety=safety,
+    )
+    console = ConsoleContext(
+        accounts=AccountStore(repos.accounts),
+        conversations=conversations,
+        handoffs=handoffs,
+        notes=notes,
+        desk=desk,
+        hub=hub,
+        enti=enti,
+        clock=clock,
+        texts=hub.texts,
+        secure_cookies=settings.env not in ("development", "test"),
+        canned=load_canned(),
+    )
+    telegram = TelegramChannel(settings, sender, router) if sender else None
+    return Gateway(
+        settings=settings,
+        repos=repos,
+        conversations=conversations,
+        outbox=outbox,
+        router=router,
+        handoff=citizen,
+        desk=desk,
+        console=console,
+        web=web,
+        rasa=rasa,
+        tracker=tracker,
+        texts=texts,
+        telegram=telegram,
+        _engines=[app_engine, catalog_engine],
+        _erasure=erasure,
+    )
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    rasa: RasaClient | None = None,
+    telegram: bool | None = None,
+    clock: Clock | None = None,
+    hours: OperatorHours | None = None,
+    hasher: PasswordHasher | None = None,
+) -> FastAPI:
+    """Build the gateway application (serve with uvicorn on port 8080).
+
+    Args:
+        settings: process settings (default: :func:`wecare.settings.get_settings`).
+        rasa: Rasa client to use (tests); built from ``settings.rasa_url`` when None.
+        telegram: start the Telegram bridge; None = when ``telegram_bot_token`` is set.
+        clock: current time of the handoff and the console (tests).
+        hours: operator hours (tests); default ``settings.operator_hours_file``.
+        hasher: Argon2 hasher of the accounts (tests).
+
+    Returns:
+        The FastAPI app; ``app.state.gateway`` is the :class:`Gateway`.
+
+    Raises:
+        ValueError: production without ``SECRET_KEY``.
+    """
+    from bot.gateway.http import build_app
+
+    settings = settings or get_settings()
+    if settings.production and not settings.secret_key:
+        # The deletion audit keys its sender hash with SECRET_KEY: with the public development
+        # default, Telegram chat ids could be recovered from the audit by brute force.
+        raise ValueError("SECRET_KEY must be set when WECARE_ENV=production (see .env.example)")
+    overrides = Overrides(rasa=rasa, telegram=telegram, clock=clock, hours=hours, hasher=hasher)
+    return build_app(build_gateway(settings, overrides))

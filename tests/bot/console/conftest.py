@@ -1,0 +1,4 @@
+"""Fixtures of the handoff and console tests (defined in tests/fixtures/handoff.py)."""
+
+from tests.fixtures.browser import browser  # noqa: F401
+from tests.fixtures.handoff import clock, fake_rasa, settings  # noqa: F401

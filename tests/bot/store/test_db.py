@@ -1,0 +1,47 @@
+"""Schema versions of the app database (bot/store/db.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import create_engine, text
+
+from bot.store.db import SCHEMA_VERSION, init_db
+
+
+def test_version_2_handoffs_waiting_for_the_comune_go_to_the_triage_queue(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'v2.db'}")
+    with engine.begin() as conn:  # a version-2 database, a handoff asking the comune
+        conn.execute(text("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER)"))
+        conn.execute(text("INSERT INTO schema_version VALUES (1, 2)"))
+        conn.execute(
+            text(
+                "CREATE TABLE handoff (id INTEGER PRIMARY KEY, conversation_id INTEGER, "
+                "ente_gestore_id VARCHAR(40), status VARCHAR(20), reason VARCHAR(40), "
+                "need VARCHAR(40), priority INTEGER NOT NULL DEFAULT 0, operator_id INTEGER, "
+                "meta JSON, created_at DATETIME, queued_at DATETIME, claimed_at DATETIME, "
+                "ended_at DATETIME)"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO handoff (id, status, reason, created_at) "
+                "VALUES (1, 'awaiting_comune', 'request', '2026-11-24 09:00:00'), "
+                "(2, 'queued', 'request', '2026-11-24 09:00:00')"
+            )
+        )
+    assert SCHEMA_VERSION == 3 and init_db(engine) == 3
+    with engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT id, status, ente_gestore_id, queued_at FROM handoff ORDER BY id")
+        ).all()
+    assert rows[0][:3] == (1, "queued", None) and rows[0][3] is not None
+    assert rows[1][1] == "queued"
+    engine.dispose()
+
+
+def test_a_version_2_database_without_handoffs_upgrades(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'v2-empty.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER)"))
+        conn.execute(text("INSERT INTO schema_version VALUES (1, 2)"))
+    assert init_db(engine) == SCHEMA_VERSION
+    engine.dispose()
