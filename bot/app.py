@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from bot.console.account_store import AccountStore
 from bot.console.accounts import AccountRepository
+from bot.console.admin.sections import AdminSection
 from bot.console.context import ConsoleContext
 from bot.console.hub import ConsoleHub
 from bot.console.setup import load_canned
@@ -99,6 +100,7 @@ class Gateway:
     tracker: RasaTracker
     texts: Texts
     telegram: TelegramChannel | None = None
+    admin_sections: list[AdminSection] = field(default_factory=list)
     _engines: list[Engine] = field(default_factory=list)
     _erasure: Erasure | None = None
 

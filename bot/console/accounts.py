@@ -20,7 +20,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.handoff.models import ROLES, Operator, OperatorSession
+from bot.handoff.models import DESK_ROLES, ROLES, Operator, OperatorSession
 from bot.handoff.records import NO_ENTE
 from bot.store.models import Base
 from bot.store.records import _aware
@@ -44,6 +44,21 @@ class OperatorRecord:
     role: str
     enti: tuple[str, ...]
     active: bool
+
+    @property
+    def at_desk(self) -> bool:
+        """Operators, supervisors and admins work the queue; editors do not."""
+        return self.role in DESK_ROLES
+
+    def has_role(self, *roles: str) -> bool:
+        """Tell whether the account has one of ``roles``."""
+        return self.role in roles
+
+    def may_edit_ente(self, ente_id: str | None) -> bool:
+        """Admins edit every record; editors the records of their enti gestori."""
+        if self.role == "admin":
+            return True
+        return self.role == "editor" and ente_id is not None and ente_id in self.enti
 
     @property
     def sees_all(self) -> bool:
@@ -132,8 +147,8 @@ class AccountRepository:
             raise ValueError("username must be 1-60 characters")
         if len(password) < MIN_PASSWORD_LENGTH:
             raise ValueError(f"password must be at least {MIN_PASSWORD_LENGTH} characters")
-        if role == "operator" and not enti:
-            raise ValueError("an operator must be bound to at least one ente gestore")
+        if role in ("operator", "editor") and not enti:
+            raise ValueError(f"an {role} must be bound to at least one ente gestore")
         try:
             with self.session() as session:
                 row = Operator(

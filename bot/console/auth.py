@@ -15,6 +15,7 @@ from fastapi import HTTPException, Request
 from bot.console.account_store import AccountStore
 from bot.console.context import Auth
 from bot.handoff.hours import Clock
+from bot.handoff.models import DESK_ROLES
 
 SESSION_COOKIE = "wecare_console"
 LOGIN_CSRF_COOKIE = "wecare_console_login"
@@ -46,9 +47,12 @@ class Guard:
         clock: current time.
     """
 
-    def __init__(self, accounts: AccountStore, clock: Clock) -> None:
+    def __init__(
+        self, accounts: AccountStore, clock: Clock, roles: tuple[str, ...] = DESK_ROLES
+    ) -> None:
         self.accounts = accounts
         self.clock = clock
+        self.roles = roles
 
     async def session_of(self, token: str) -> Auth | None:
         """The session of a cookie token, if valid."""
@@ -60,11 +64,17 @@ class Guard:
         return await self.session_of(request.cookies.get(SESSION_COOKIE, ""))
 
     async def auth(self, request: Request) -> Auth:
-        """Dependency: a logged-in operator (401 otherwise)."""
+        """Dependency: a logged-in account with one of the guard's roles (401 / 403)."""
         auth = await self.optional(request)
         if auth is None:
             raise HTTPException(status_code=401, detail="login required")
+        if not auth.operator.has_role(*self.roles):
+            raise HTTPException(status_code=403, detail="not allowed for this role")
         return auth
+
+    def with_roles(self, *roles: str) -> Guard:
+        """The same checks for other roles (the admin area, one of its sections)."""
+        return Guard(self.accounts, self.clock, tuple(roles))
 
     async def csrf(self, request: Request) -> Auth:
         """Dependency: a logged-in operator, a same-origin request and the CSRF token."""

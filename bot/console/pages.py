@@ -24,6 +24,7 @@ from bot.console.auth import (
     same_origin,
 )
 from bot.console.context import ConsoleContext
+from bot.handoff.models import ADMIN_AREA_ROLES
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
@@ -133,6 +134,8 @@ def build_pages_router(ctx: ConsoleContext, guard: Guard) -> APIRouter:
         auth = await guard.optional(request)
         if auth is None:
             return RedirectResponse("/console/login", status_code=303)
+        if not auth.operator.at_desk:  # editors work in the admin area only
+            return RedirectResponse("/console/admin/", status_code=303)
         op, texts = auth.operator, ctx.texts
         names = ctx.enti.names
         return pages.page(
@@ -144,6 +147,7 @@ def build_pages_router(ctx: ConsoleContext, guard: Guard) -> APIRouter:
             ente_labels=", ".join(names.get(e, e) for e in op.enti) or texts.text("page.all_enti"),
             enti=sorted(names.items()),
             texts_json=texts.as_json(),
+            admin_area=op.has_role(*ADMIN_AREA_ROLES),
         )
 
     return api

@@ -8,14 +8,19 @@ and mounts ``/console/static``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
+from bot.console.admin.sections import AdminSection
+from bot.console.admin.shell import build_admin_shell
 from bot.console.api_actions import build_action_router
 from bot.console.api_read import build_read_router
 from bot.console.auth import SESSION_COOKIE, Guard, same_origin
 from bot.console.context import ConsoleContext
 from bot.console.pages import build_pages_router
+from bot.handoff.models import ADMIN_AREA_ROLES
 
 
 def build_live_router(ctx: ConsoleContext, guard: Guard) -> APIRouter:
@@ -29,7 +34,7 @@ def build_live_router(ctx: ConsoleContext, guard: Guard) -> APIRouter:
             await ws.close(code=1008)
             return
         auth = await guard.session_of(ws.cookies.get(SESSION_COOKIE, ""))
-        if auth is None:
+        if auth is None or not auth.operator.at_desk:
             await ws.close(code=1008)
             return
         await ws.accept()
@@ -46,10 +51,15 @@ def build_live_router(ctx: ConsoleContext, guard: Guard) -> APIRouter:
     return api
 
 
-def build_console_router(ctx: ConsoleContext) -> APIRouter:
-    """Every console endpoint, bound to ``ctx``."""
+def build_console_router(
+    ctx: ConsoleContext, admin_sections: Sequence[AdminSection] = ()
+) -> APIRouter:
+    """Every console endpoint, bound to ``ctx``, with the admin area and its sections."""
     guard = Guard(ctx.accounts, ctx.clock)
     router = APIRouter()
+    router.include_router(
+        build_admin_shell(ctx, guard.with_roles(*ADMIN_AREA_ROLES), admin_sections)
+    )
     router.include_router(build_pages_router(ctx, guard))
     router.include_router(build_read_router(ctx, guard))
     router.include_router(build_action_router(ctx, guard))

@@ -49,7 +49,7 @@ def build_app(gateway: Gateway) -> FastAPI:
         )
     policy = OriginPolicy(settings.web_allowed_origins, settings.production)
     app.include_router(build_web_router(gateway.router, gateway.web, policy, gateway.texts))
-    app.include_router(build_console_router(gateway.console))
+    app.include_router(build_console_router(gateway.console, gateway.admin_sections))
     app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     _add_health(app, gateway)

@@ -25,7 +25,11 @@ from bot.store.models import Base, utcnow
 
 ACTIVE_STATUSES = ("offline", "awaiting_contact", "queued", "assigned")
 FINAL_STATUSES = ("returned", "closed", "cancelled", "contact_left")
-ROLES = ("operator", "supervisor", "admin")
+ROLES = ("operator", "supervisor", "admin", "editor")
+#: Roles of the help desk (queue, conversations); an editor only edits the catalog of its enti.
+DESK_ROLES = ("operator", "supervisor", "admin")
+#: Roles that enter the admin area (``/console/admin``); each section narrows it further.
+ADMIN_AREA_ROLES = ("admin", "editor")
 #: ``Handoff.priority`` values.
 NORMAL, URGENT = 0, 1
 #: Handoff reasons of a person at risk (bot payload, or a risk seen by the gateway).

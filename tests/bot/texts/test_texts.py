@@ -23,7 +23,7 @@ _PY_KEY = re.compile(r"""texts\.(?:text|table|words)\(\s*["']([a-z0-9_.]+)["']""
 _NOTICE_KEY = re.compile(r"""\b(?:notice|_button)\(\s*["']([a-z_]+)["']""")
 _JS_KEY = re.compile(r'\bt\(\s*"([a-z0-9_.]+)"')
 _JS_SECTION = re.compile(r"\bTEXTS\.([a-z_]+)\b")
-_TEMPLATE_KEY = re.compile(r'texts\.text\(\s*"([a-z0-9_.]+)"\s*\)')
+_TEMPLATE_KEY = re.compile(r'texts\.text\(\s*"([a-z0-9_.]+)"\s*[,)]')
 
 
 def _read(path: Path) -> str:
@@ -34,7 +34,7 @@ def citizen_keys_used() -> set[str]:
     """Keys of citizen.yml used by the gateway, handoff, Telegram and the widget."""
     keys: set[str] = set()
     for path in BOT.rglob("*.py"):
-        if path.parts[-2] == "console":
+        if "console" in path.relative_to(BOT).parts:
             continue
         source = _read(path)
         keys |= set(_PY_KEY.findall(source))
@@ -50,9 +50,9 @@ def citizen_keys_used() -> set[str]:
 def console_keys_used() -> set[str]:
     """Keys of console.yml used by the console's Python, templates and console.js."""
     keys: set[str] = set()
-    for path in (BOT / "console").glob("*.py"):
+    for path in (BOT / "console").rglob("*.py"):
         keys |= set(_PY_KEY.findall(_read(path)))
-    for path in (BOT / "console" / "templates").glob("*.html"):
+    for path in (BOT / "console" / "templates").rglob("*.html"):
         keys |= set(_TEMPLATE_KEY.findall(_read(path)))
     script = _read(BOT / "console" / "static" / "console.js")
     return keys | set(_JS_KEY.findall(script)) | set(_JS_SECTION.findall(script))
