@@ -119,8 +119,7 @@ def _activity(rows: Rows, scope: Scope, labels: Labels) -> Table:
         convs[key].add(m.conversation_id)
         msgs[key] += 1
     buckets = sorted({b for b, _ in convs})
-    channels = [c for c in CHANNELS if any(ch == c for _, ch in convs)] or list(CHANNELS[:1])
-    channels += sorted({ch for _, ch in convs} - set(channels))
+    channels = [*CHANNELS, *sorted({ch for _, ch in convs} - set(CHANNELS))]
     body, groups = [], []
     columns: dict[int, list[Cell]] = defaultdict(list)
 
@@ -129,7 +128,10 @@ def _activity(rows: Rows, scope: Scope, labels: Labels) -> Table:
         count = sum(msgs.get((k, channel), 0) for k in keys)
         return _count(members), Cell(count, len(members))
 
-    for keys, label in [*(([b], b) for b in buckets), (buckets, labels.column("total"))]:
+    for keys, label, key in [
+        *(([b], b, b) for b in buckets),
+        (buckets, labels.column("total"), "total"),
+    ]:
         cells: list[Cell] = []
         for channel in channels:
             cells += cells_for(keys, channel)
@@ -138,7 +140,7 @@ def _activity(rows: Rows, scope: Scope, labels: Labels) -> Table:
         total_c, total_m = _count(members), Cell(count, len(members))
         groups += [(cells[0::2], total_c), (cells[1::2], total_m)]
         cells += [total_c, total_m]
-        body.append(Row(label, cells, label))
+        body.append(Row(label, cells, key))
         for i, cell in enumerate(cells):
             columns[i].append(cell)
     for cells in columns.values():
