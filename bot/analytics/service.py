@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import logging
+
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.analytics.report import Labels, Report, build_report
 from bot.analytics.source import AnalyticsSource, Scope
 from bot.store.facade import ThreadFacade
 from catalog.constants import ENTE_IDS
 from catalog.figures import active_services, comuni_figures
+
+log = logging.getLogger(__name__)
 
 
 class AnalyticsService:
@@ -26,8 +31,12 @@ class AnalyticsService:
     def report(self, scope: Scope, labels: Labels) -> Report:
         """The suppressed report of ``scope``."""
         rows = self.source.rows(scope)
-        comuni = comuni_figures(self.catalog_engine)
-        services = active_services(self.catalog_engine, frozenset(ENTE_IDS))
+        try:
+            comuni = comuni_figures(self.catalog_engine)
+            services = active_services(self.catalog_engine, frozenset(ENTE_IDS))
+        except SQLAlchemyError as exc:  # no populations, no catalog gaps: the rest stands
+            log.warning("catalog not readable for the analytics: %s", type(exc).__name__)
+            comuni, services = [], []
         return build_report(rows, scope, comuni, services, labels)
 
 
