@@ -60,12 +60,13 @@ def test_a_fallback_keeps_the_intent_the_assistant_could_not_confirm():
 
 def test_tracker_reader_reads_the_last_user_event(tmp_path):
     url = create_tracker_store(tmp_path / "tracker.db")
+    data = json.dumps({"parse_data": {"intent": {"confidence": 0.9}}})
     with sqlite3.connect(tmp_path / "tracker.db") as conn:
         for intent in ("greet", "need_housing"):
             conn.execute(
                 "INSERT INTO events (sender_id, type_name, intent_name, data) VALUES (?,?,?,?)",
-                ("web-x", "user", intent, json.dumps({"parse_data": {"intent": {"confidence": 0.9}}})),
-            )  # fmt: skip
+                ("web-x", "user", intent, data),
+            )
     reader = TrackerReader(url)
     found = reader.last_user_turn("web-x")
     assert found is not None and found.intent == "need_housing" and found.confidence == 0.9
