@@ -109,6 +109,7 @@ def build_analytics_section(
     router = APIRouter(include_in_schema=False)
     texts = ctx.texts
     pages = AdminPages(ctx, [*others, section])
+    granularities = texts.table("analytics.granularities")
 
     @router.get(PATH, response_class=HTMLResponse)
     async def page(request: Request) -> Response:
@@ -123,9 +124,11 @@ def build_analytics_section(
         try:
             query = view.query(request, auth)
         except BadParams as exc:
-            response = pages.page(request, auth, "admin/analytics.html", current="analytics",
-                                  error=exc.message, report=None, params=dict(request.query_params),
-                                  choices=choices, scope_label=view.scope_label(auth))  # fmt: skip
+            response = pages.page(
+                request, auth, "admin/analytics.html", current="analytics", error=exc.message,
+                report=None, params=dict(request.query_params), choices=choices,
+                scope_label=view.scope_label(auth), granularities=granularities,
+            )  # fmt: skip
             response.status_code = 400
             return response
         report = await view.report(query)
@@ -141,6 +144,7 @@ def build_analytics_section(
             request, auth, "admin/analytics.html", current="analytics", error=None,
             report=report, charts=charts, params=params, choices=choices,
             scope_label=view.scope_label(auth), minimum=MIN_CONVERSATIONS,
+            granularities=granularities,
             query_string=str(request.url.query),
         )  # fmt: skip
 

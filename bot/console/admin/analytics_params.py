@@ -47,6 +47,11 @@ def labels_from_texts(texts: Texts, enti: Mapping[str, str]) -> Labels:
     )
 
 
+def unknown_table(texts: Texts) -> str:
+    """The error for a ``table`` id the report does not have."""
+    return texts.text("analytics.errors.table")
+
+
 @dataclass(frozen=True)
 class Query:
     """A checked request: the scope and, for the CSV, one table id (None = every table)."""
