@@ -12,38 +12,18 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.analytics.privacy import NOT_PERSONAL, Cell, Row, Table, protect, rate, share
+from bot.analytics.privacy import NOT_PERSONAL, Cell, Row, Table, protect, share
 from bot.analytics.source import Rows, Scope
+from bot.analytics.tables import Labels, Sets, count_cell, matrix, top_table, with_population
 from bot.analytics.vocab import CHANNELS, RISK_KINDS
 from catalog.constants import CATEGORIES
 from catalog.figures import ComuneFigure, ServiceBrief
 
-Sets = dict[tuple[str, str], set[int]]
+__all__ = ["Labels", "Report", "build_report"]
 TOP = 20
-
-
-@dataclass(frozen=True)
-class Labels:
-    """Translated labels (``analytics`` section of ``bot/texts/console.yml``)."""
-
-    tables: Mapping[str, str]
-    notes: Mapping[str, str]
-    columns: Mapping[str, str]
-    indicators: Mapping[str, str]
-    categories: Mapping[str, str]
-    reasons: Mapping[str, str]
-    risks: Mapping[str, str]
-    channels: Mapping[str, str]
-    enti: Mapping[str, str]
-    not_given: str
-
-    def column(self, key: str, **values: str) -> str:
-        """A column header (``{channel}`` filled when given)."""
-        text = self.columns.get(key, key)
-        return text.format(**values) if values else text
 
 
 @dataclass
@@ -56,59 +36,6 @@ class Report:
     def table(self, table_id: str) -> Table | None:
         """The table ``table_id``, if the report has it."""
         return next((t for t in self.tables if t.id == table_id), None)
-
-
-def _count(members: set[int]) -> Cell:
-    return Cell(len(members), len(members))
-
-
-def matrix(
-    tid: str,
-    labels: Labels,
-    row_header: str,
-    rows: list[tuple[str, str]],
-    cols: list[tuple[str, str]],
-    sets: Sets,
-    row_totals: bool = True,
-) -> Table:
-    """A table of distinct-conversation counts, with a total column and a total row."""
-    body: list[Row] = []
-    col_cells: dict[str, list[Cell]] = defaultdict(list)
-    groups: list[tuple[list[Cell], Cell]] = []
-    total_col: list[Cell] = []
-    for key, label in rows:
-        cells = [_count(sets.get((key, c), set())) for c, _ in cols]
-        for (c, _), cell in zip(cols, cells, strict=True):
-            col_cells[c].append(cell)
-        if row_totals:
-            members = set().union(*(sets.get((key, c), set()) for c, _ in cols))
-            total = _count(members)
-            groups.append((cells, total))
-            total_col.append(total)
-            cells = [*cells, total]
-        body.append(Row(label, cells, key))
-    total_cells = []
-    for c, _ in cols:
-        union = set().union(*(sets.get((k, c), set()) for k, _ in rows))
-        cell = _count(union)
-        groups.append((col_cells[c], cell))
-        total_cells.append(cell)
-    if row_totals:
-        grand = _count(set().union(*sets.values()) if sets else set())
-        groups += [(total_col, grand), (list(total_cells), grand)]
-        total_cells.append(grand)
-    headers = [label for _, label in cols] + ([labels.column("total")] if row_totals else [])
-    return Table(
-        tid,
-        labels.tables.get(tid, tid),
-        row_header,
-        headers,
-        body,
-        Row(labels.column("total"), total_cells, "total"),
-        chart=len(headers) - 1,
-        note=labels.notes.get(tid, ""),
-        groups=groups,
-    )
 
 
 def _activity(rows: Rows, scope: Scope, labels: Labels) -> Table:
@@ -126,9 +53,9 @@ def _activity(rows: Rows, scope: Scope, labels: Labels) -> Table:
     def cells_for(keys: Iterable[str], channel: str) -> tuple[Cell, Cell]:
         members = set().union(*(convs.get((k, channel), set()) for k in keys))
         count = sum(msgs.get((k, channel), 0) for k in keys)
-        return _count(members), Cell(count, len(members))
+        return count_cell(members), Cell(count, len(members))
 
-    for keys, label, key in [
+    for keys, label, row_key in [
         *(([b], b, b) for b in buckets),
         (buckets, labels.column("total"), "total"),
     ]:
@@ -137,10 +64,10 @@ def _activity(rows: Rows, scope: Scope, labels: Labels) -> Table:
             cells += cells_for(keys, channel)
         members = set().union(*(convs.get((k, c), set()) for k in keys for c in channels))
         count = sum(msgs.get((k, c), 0) for k in keys for c in channels)
-        total_c, total_m = _count(members), Cell(count, len(members))
+        total_c, total_m = count_cell(members), Cell(count, len(members))
         groups += [(cells[0::2], total_c), (cells[1::2], total_m)]
         cells += [total_c, total_m]
-        body.append(Row(label, cells, key))
+        body.append(Row(label, cells, row_key))
         for i, cell in enumerate(cells):
             columns[i].append(cell)
     for cells in columns.values():
@@ -163,15 +90,6 @@ def _activity(rows: Rows, scope: Scope, labels: Labels) -> Table:
         note=labels.notes.get("activity", ""),
         groups=groups,
     )
-
-
-def _with_population(table: Table, population: Mapping[str, int | None], labels: Labels) -> None:
-    table.columns += [labels.column("population"), labels.column("rate")]
-    for row in table.all_rows():
-        people = population.get(row.key) if row.key != "total" else population.get("total")
-        total = row.cells[-1]
-        row.cells += [Cell(people, NOT_PERSONAL), rate(total, people)]
-    table.chart = len(table.columns) - 1
 
 
 def _needs(rows: Rows, scope: Scope, comuni: list[ComuneFigure], labels: Labels) -> list[Table]:
@@ -223,7 +141,7 @@ def _needs(rows: Rows, scope: Scope, comuni: list[ComuneFigure], labels: Labels)
             pop["total"] = sum(c.population or 0 for c in comuni)
         else:
             pop["total"] = sum(c.population or 0 for c in comuni if c.ente_gestore_id in scope.enti)
-        _with_population(table, pop, labels)
+        with_population(table, pop, labels)
         tables.append(table)
     return tables
 
@@ -244,13 +162,13 @@ def _quality(rows: Rows, labels: Labels) -> list[Table]:
     nlu_pair = min(len(fallback_convs), len(turn_convs - fallback_convs) or len(turn_convs))
     p90 = waits[min(len(waits) - 1, int(0.9 * len(waits)))] if waits else None
     figures = {
-        "conversations": _count(everyone),
+        "conversations": count_cell(everyone),
         "contained": share(len(contained), len(everyone), pair),
         "handoff_rate": share(len(handed), len(everyone), pair),
-        "handoffs": _count({h.conversation_id for h in rows.handoffs}),
+        "handoffs": count_cell({h.conversation_id for h in rows.handoffs}),
         "wait_median": Cell(statistics.median(waits) if waits else None, len(waits), decimals=1),
         "wait_p90": Cell(p90, len(waits), decimals=1),
-        "contacts_left": _count(rows.contacts_left),
+        "contacts_left": count_cell(rows.contacts_left),
         "understood": share(turns - misses, turns, nlu_pair),
         "fallback_rate": share(misses, turns, nlu_pair),
     }
@@ -282,25 +200,10 @@ def _quality(rows: Rows, labels: Labels) -> list[Table]:
         if t.fallback and t.misunderstood_intent:
             missed[(t.misunderstood_intent, "conversations")].add(t.conversation_id)
     top = sorted({k for k, _ in missed}, key=lambda k: (-len(missed[(k, "conversations")]), k))
-    misunderstood = _top_table(
+    misunderstood = top_table(
         "misunderstood", labels, labels.column("intent"), [(k, k) for k in top[:TOP]], missed
     )
     return [quality, by_reason, misunderstood]
-
-
-def _top_table(
-    tid: str, labels: Labels, header: str, rows: list[tuple[str, str]], sets: Sets
-) -> Table:
-    body = [Row(label, [_count(sets.get((k, "conversations"), set()))], k) for k, label in rows]
-    return Table(
-        tid,
-        labels.tables.get(tid, tid),
-        header,
-        [labels.column("conversations")],
-        body,
-        chart=0,
-        note=labels.notes.get(tid, ""),
-    )
 
 
 def _catalog(rows: Rows, scope: Scope, services: list[ServiceBrief], labels: Labels) -> list[Table]:
@@ -310,7 +213,7 @@ def _catalog(rows: Rows, scope: Scope, services: list[ServiceBrief], labels: Lab
         for sid in t.service_ids or []:
             shown[(str(sid), "conversations")].add(t.conversation_id)
     top = sorted({k for k, _ in shown}, key=lambda k: (-len(shown[(k, "conversations")]), k))
-    shown_table = _top_table(
+    shown_table = top_table(
         "services_shown",
         labels,
         labels.column("service"),
