@@ -15,7 +15,7 @@ from bot.analytics.recorder import turn_facts
 from bot.analytics.tracker import TrackerReader, understood_from_event
 from bot.app import create_app
 from bot.gateway.replies import Reply
-from bot.store.models import AnalyticsTurn
+from bot.store.models import AnalyticsTurn, Conversation
 from bot.store.records import ConversationRecord
 from tests.fixtures.fake_rasa import EMERGENCY, SERVICES, create_tracker_store
 
@@ -94,3 +94,19 @@ def test_the_router_records_each_answered_message(gateway_settings, fake_rasa, t
     assert turns[1].comune == "Cuorgnè" and turns[1].ente_gestore_id == "ciss38"
     columns = {c.name for c in AnalyticsTurn.__table__.columns}
     assert not columns & {"text", "message", "payload"}
+
+
+def test_the_erasure_removes_the_turns_of_a_conversation(app_engine):
+    from bot.store.deletion import DataEraser, TrackerStoreEraser
+    from bot.store.repo import ConversationRepository
+    from tests.fixtures.analytics import SCENARIO, seed
+
+    seed(app_engine, SCENARIO[:1])
+    with Session(app_engine) as session:
+        turn = session.scalars(select(AnalyticsTurn)).first()
+        sender = session.get(Conversation, turn.conversation_id).sender_id
+    eraser = DataEraser(ConversationRepository(app_engine), TrackerStoreEraser(""), "key")
+    report = eraser.erase(sender, requested_by="admin")
+    assert report.counts.get("analytics_turn", 0) >= 2
+    with Session(app_engine) as session:
+        assert session.scalars(select(AnalyticsTurn)).first() is None
