@@ -43,9 +43,14 @@ def populate(path: Path, messages: int) -> None:
     rng = random.Random(13)
     conversations = messages // 10
     with sqlite3.connect(path) as db:
-        conv_rows, msg_rows, turn_rows, hand_rows = [], [], [], []
+        conv_rows: list[tuple[object, ...]] = []
+        msg_rows: list[tuple[object, ...]] = []
+        turn_rows: list[tuple[object, ...]] = []
+        hand_rows: list[tuple[object, ...]] = []
         mid = 0
         for cid in range(1, conversations + 1):
+            if cid % 10_000 == 0:  # bounded memory
+                _flush(db, conv_rows, msg_rows, turn_rows, hand_rows)
             comune, ente = COMUNI[cid % len(COMUNI)]
             channel = "web" if cid % 3 else "telegram"
             at = START + timedelta(seconds=rng.randrange(30 * 86400))
@@ -66,19 +71,27 @@ def populate(path: Path, messages: int) -> None:
             if cid % 10 == 0:
                 claimed = at + timedelta(minutes=rng.randrange(1, 30))
                 hand_rows.append((cid, ente, "closed", "citizen_request", 0, "{}", at, at, claimed))
-        db.executemany("INSERT INTO conversation (id, channel, sender_id, mode, ente_gestore_id, "
-                       "comune, meta, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                       conv_rows)  # fmt: skip
-        db.executemany("INSERT INTO message (id, conversation_id, direction, sender_kind, event, "
-                       "text, payload, channel, mode, status, created_at) "
-                       "VALUES (?,?,?,?,?,?,?,?,?,?,?)", msg_rows)  # fmt: skip
-        db.executemany("INSERT INTO analytics_turn (conversation_id, channel, comune, "
-                       "ente_gestore_id, intent, confidence, fallback, misunderstood_intent, "
-                       "category, service_ids, services_total, risk_kind, handoff_reason, "
-                       "created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", turn_rows)  # fmt: skip
-        db.executemany("INSERT INTO handoff (conversation_id, ente_gestore_id, status, reason, "
-                       "priority, meta, created_at, queued_at, claimed_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                       hand_rows)  # fmt: skip
+        _flush(db, conv_rows, msg_rows, turn_rows, hand_rows)
+
+
+def _flush(db: sqlite3.Connection, *batches: list[tuple[object, ...]]) -> None:
+    conv_rows, msg_rows, turn_rows, hand_rows = batches
+    db.executemany("INSERT INTO conversation (id, channel, sender_id, mode, ente_gestore_id, "
+                   "comune, meta, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                   conv_rows)  # fmt: skip
+    db.executemany("INSERT INTO message (id, conversation_id, direction, sender_kind, event, "
+                   "text, payload, channel, mode, status, created_at) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?)", msg_rows)  # fmt: skip
+    db.executemany("INSERT INTO analytics_turn (conversation_id, channel, comune, "
+                   "ente_gestore_id, intent, confidence, fallback, misunderstood_intent, "
+                   "category, service_ids, services_total, risk_kind, handoff_reason, "
+                   "created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", turn_rows)  # fmt: skip
+    db.executemany("INSERT INTO handoff (conversation_id, ente_gestore_id, status, reason, "
+                   "priority, meta, created_at, queued_at, claimed_at) VALUES (?,?,?,?,?,?,?,?,?)",
+                   hand_rows)  # fmt: skip
+
+    for batch in batches:
+        batch.clear()
 
 
 def main() -> int:

@@ -42,9 +42,9 @@ def _activity(rows: Rows, scope: Scope, labels: Labels) -> Table:
     convs: Sets = defaultdict(set)
     msgs: dict[tuple[str, str], int] = defaultdict(int)
     for m in rows.messages:
-        key = (scope.bucket(m.created_at), m.channel)
+        key = (scope.bucket(m.hour), m.channel)
         convs[key].add(m.conversation_id)
-        msgs[key] += 1
+        msgs[key] += m.count
     buckets = sorted({b for b, _ in convs})
     channels = [*CHANNELS, *sorted({ch for _, ch in convs} - set(CHANNELS))]
     body, groups = [], []
@@ -99,7 +99,7 @@ def _needs(rows: Rows, scope: Scope, comuni: list[ComuneFigure], labels: Labels)
     tables = []
     time_sets: Sets = defaultdict(set)
     for t in needs:
-        time_sets[(scope.bucket(t.created_at), str(t.category))].add(t.conversation_id)
+        time_sets[(scope.bucket(t.hour), str(t.category))].add(t.conversation_id)
     buckets = sorted({b for b, _ in time_sets})
     tables.append(
         matrix(
