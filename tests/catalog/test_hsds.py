@@ -163,6 +163,8 @@ def test_organizations_and_service_at_locations(client):
     orgs = client.get("/hsds/organizations", params={"per_page": 100}).json()
     check_page(orgs, "organization_list")
     assert hsds_id("organization", "ciss38") in {o["id"] for o in orgs["contents"]}
+    found = client.get("/hsds/organizations", params={"search": "cirie"}).json()  # Ciriè
+    assert hsds_id("organization", "cis_cirie") in {o["id"] for o in found["contents"]}
     one = client.get("/hsds/organizations/ciss38").json()
     check(one, "organization")
     assert one["services"] and one["locations"]
