@@ -7,7 +7,7 @@ RASA := $(RASA_VENV)/bin/rasa
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help setup run test train eval validate test-stories bench bench-catalog bench-e2e \
+.PHONY: help setup run test train eval validate test-stories bench bench-catalog bench-e2e bench-analytics \
         format lint hooks types lock clean geo-data
 
 help:  ## List the targets
@@ -34,13 +34,16 @@ validate: setup  ## rasa data validate
 test-stories: setup train  ## Rasa test stories (rules, forms) with --fail-on-prediction-errors
 	@bash scripts/test_stories.sh
 
-bench: bench-catalog bench-e2e  ## All benchmarks (results in docs/benchmarks.md)
+bench: bench-catalog bench-e2e bench-analytics  ## All benchmarks (results in docs/benchmarks.md)
 
 bench-catalog: setup  ## Catalog search p50/p95 on 100 000 synthetic services
 	@$(PY) scripts/bench_catalog.py
 
 bench-e2e: setup  ## Full reply latency against the running stack
 	@$(PY) scripts/bench_e2e.py
+
+bench-analytics: setup  ## Needs dashboard report on 1 000 000 synthetic citizen messages
+	@$(PY) scripts/bench_analytics.py
 
 geo-data:  ## Regenerate comuni coordinates/CAP/boundaries from the ISTAT packages (.venv-geo)
 	@bash scripts/build_comuni_geo.sh

@@ -16,12 +16,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from sqlalchemy import Engine
 
+from bot.analytics.recorder import AnalyticsRepository, TurnRecorder
+from bot.analytics.service import AnalyticsReports, AnalyticsService
+from bot.analytics.tracker import TrackerReader
 from bot.console.account_store import AccountStore
 from bot.console.accounts import AccountRepository
+from bot.console.admin.analytics import build_analytics_section
 from bot.console.admin.sections import AdminSection
+from bot.console.auth import Guard
 from bot.console.context import ConsoleContext
 from bot.console.hub import ConsoleHub
 from bot.console.setup import load_canned
@@ -41,13 +46,15 @@ from bot.handoff.hours import Clock, OperatorHours, system_clock
 from bot.handoff.rasa_tracker import RasaTracker
 from bot.handoff.repo import HandoffRepository
 from bot.handoff.store import DeskStore, HandoffStore
+from bot.hsds.routes import build_hsds_router
 from bot.store import ConversationRepository, ConversationStore, create_store_engine, init_db
-from bot.store.deletion import DataEraser, Erasure, TrackerStoreEraser
+from bot.store.deletion import DataEraser, Erasure, TrackerStoreEraser, resolve_sqlite_path
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.sender import TelegramSender
 from bot.texts import Texts, citizen_texts, console_texts
 from bot.web.deliverer import WebConnections
 from catalog.db import make_engine
+from catalog.hsds import HsdsCatalog
 from catalog.reference import ente_short_names
 from catalog.service import CatalogService
 from nlu.risk.detector import default_detector
@@ -101,8 +108,10 @@ class Gateway:
     texts: Texts
     telegram: TelegramChannel | None = None
     admin_sections: list[AdminSection] = field(default_factory=list)
+    public_routers: list[APIRouter] = field(default_factory=list)
     _engines: list[Engine] = field(default_factory=list)
     _erasure: Erasure | None = None
+    _recorder: TurnRecorder | None = None
 
     async def aclose(self) -> None:
         """Stop the Telegram bridge and close every client and engine."""
@@ -112,6 +121,8 @@ class Gateway:
         await self.rasa.aclose()
         if self._erasure is not None:
             self._erasure.dispose()
+        if self._recorder is not None:
+            self._recorder.dispose()
         for engine in self._engines:
             engine.dispose()
 
@@ -168,6 +179,10 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
     safety, catalog_engine = _safety_net(settings, texts)
     tracker_store = TrackerStoreEraser(settings.rasa_tracker_store_url)
     erasure = Erasure(DataEraser(repos.conversations, tracker_store, settings.secret_key))
+    recorder = TurnRecorder(
+        AnalyticsRepository(app_engine),
+        TrackerReader(resolve_sqlite_path(settings.rasa_tracker_store_url.strip())),
+    )
     router = Router(
         conversations,
         rasa,
@@ -177,6 +192,7 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         locator=ComuneLocator.from_catalog_data(settings.catalog_data_dir),
         erasure=erasure,
         safety=safety,
+        analytics=recorder,
     )
     console = ConsoleContext(
         accounts=AccountStore(repos.accounts),
@@ -192,6 +208,8 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         canned=load_canned(),
     )
     telegram = TelegramChannel(settings, sender, router) if sender else None
+    reports = AnalyticsReports(AnalyticsService(app_engine, catalog_engine))
+    analytics = build_analytics_section(console, Guard(console.accounts, console.clock), reports)
     return Gateway(
         settings=settings,
         repos=repos,
@@ -206,8 +224,11 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         tracker=tracker,
         texts=texts,
         telegram=telegram,
+        admin_sections=[analytics],
+        public_routers=[build_hsds_router(HsdsCatalog(catalog_engine))],
         _engines=[app_engine, catalog_engine],
         _erasure=erasure,
+        _recorder=recorder,
     )
 
 

@@ -50,6 +50,8 @@ def build_app(gateway: Gateway) -> FastAPI:
     policy = OriginPolicy(settings.web_allowed_origins, settings.production)
     app.include_router(build_web_router(gateway.router, gateway.web, policy, gateway.texts))
     app.include_router(build_console_router(gateway.console, gateway.admin_sections))
+    for router in gateway.public_routers:  # the HSDS API of the catalog
+        app.include_router(router)
     app.mount("/console/static", StaticFiles(directory=CONSOLE_STATIC), name="console-static")
     app.mount("/static", StaticFiles(directory=static_dir()), name="static")
     _add_health(app, gateway)

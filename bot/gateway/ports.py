@@ -1,7 +1,7 @@
-"""What the router needs from the human handoff (implemented by ``bot.handoff.citizen``).
+"""What the router needs from the handoff and the analytics (the rooms implement these).
 
-The gateway does not import the handoff: the composition root (``bot.app``) gives the router
-an object with these methods.
+The gateway imports neither: the composition root (``bot.app``) gives the router objects with
+these methods (``bot.handoff.citizen.CitizenHandoff``, ``bot.analytics.recorder.TurnRecorder``).
 """
 
 from __future__ import annotations
@@ -36,4 +36,12 @@ class HandoffPort(Protocol):
 
     async def on_risk(self, conv: ConversationRecord, kind: str) -> bool:
         """A risk message during a handoff: make it urgent; False when Rasa will answer."""
+        ...
+
+
+class TurnPort(Protocol):
+    """The needs analytics' record of each message Rasa answered (no text is passed on)."""
+
+    async def record(self, conv: ConversationRecord, replies: Sequence[Reply]) -> None:
+        """Record what Rasa understood and showed; never raises."""
         ...

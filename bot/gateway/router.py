@@ -24,7 +24,7 @@ from typing import Any
 
 from bot.gateway.geo import ComuneLocator
 from bot.gateway.outbox import Outbox
-from bot.gateway.ports import HandoffPort
+from bot.gateway.ports import HandoffPort, TurnPort
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.replies import Reply, learned_area, payload_of
 from bot.gateway.safety import SafetyNet
@@ -65,6 +65,8 @@ class Router:
             payload (None: the payload is only rendered; docs/privacy.md).
         safety: the gateway's safety net (emergency numbers during a handoff, when Rasa is
             down, and as a guard on Rasa's replies; ``bot.gateway.safety``).
+        analytics: records each answered message for the needs analytics (intent, category,
+            services shown; no text). None: nothing is recorded.
     """
 
     def __init__(
@@ -78,6 +80,7 @@ class Router:
         locator: ComuneLocator | None = None,
         erasure: Erasure | None = None,
         safety: SafetyNet | None = None,
+        analytics: TurnPort | None = None,
     ) -> None:
         self.conversations = conversations
         self.rasa = rasa
@@ -87,6 +90,7 @@ class Router:
         self.locator = locator
         self.erasure = erasure
         self.safety = safety
+        self.analytics = analytics
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # -- what the channels call ----------------------------------------------------------
@@ -264,6 +268,8 @@ class Router:
             return [*(replace(r, message_id=0) for r in before), *bot_replies]
         conv = await self._learn_from_replies(conv, bot_replies)
         replies = [*before, *[await self.outbox.log_out(conv, r) for r in bot_replies]]
+        if self.analytics is not None:
+            await self.analytics.record(conv, bot_replies)
         if self.handoff is not None:
             replies.extend(await self.handoff.after_bot_replies(conv, bot_replies))
         return replies

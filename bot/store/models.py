@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -105,4 +105,38 @@ class DataDeletion(Base):
     requested_by: Mapped[str] = mapped_column(String(20))
     counts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     tracker: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AnalyticsTurn(Base):
+    """What the bot understood and showed for one citizen message: no text, ever (v5).
+
+    Written by the gateway when it relays Rasa's reply (``bot.analytics.recorder``), read
+    only as aggregates (``bot.analytics.report``). ``intent``/``confidence``/``fallback`` come
+    from Rasa's tracker store (the last ``user`` event), the rest from the reply payloads:
+    ``category`` (need category of a ``services`` payload or of the need intent),
+    ``service_ids`` (services shown), ``services_total`` (None: no search in this turn; 0: a
+    search that found nothing), ``risk_kind`` (``violence``/``self_harm`` emergency payload),
+    ``handoff_reason``. Erased with its conversation (foreign key, see ``bot.store.deletion``).
+    """
+
+    __tablename__ = "analytics_turn"
+    __table_args__ = (Index("ix_analytics_turn_created_ente", "created_at", "ente_gestore_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), index=True
+    )
+    channel: Mapped[str] = mapped_column(String(20))
+    comune: Mapped[str | None] = mapped_column(String(100), default=None)
+    ente_gestore_id: Mapped[str | None] = mapped_column(String(40), default=None)
+    intent: Mapped[str | None] = mapped_column(String(60), default=None)
+    confidence: Mapped[float | None] = mapped_column(Float, default=None)
+    fallback: Mapped[bool] = mapped_column(Boolean, default=False)
+    misunderstood_intent: Mapped[str | None] = mapped_column(String(60), default=None)
+    category: Mapped[str | None] = mapped_column(String(32), default=None)
+    service_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
+    services_total: Mapped[int | None] = mapped_column(Integer, default=None)
+    risk_kind: Mapped[str | None] = mapped_column(String(20), default=None)
+    handoff_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

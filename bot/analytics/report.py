@@ -1,0 +1,303 @@
+"""The needs analytics report: aggregate tables over one period and the enti of an account.
+
+:func:`build_report` turns the rows of :mod:`bot.analytics.source` into the tables of the
+dashboard (activity by channel; needs over time and by comune, ente gestore and distretto,
+with rates per 1,000 inhabitants; quality of the answers; handoff reasons; misunderstood
+intents; services shown, never shown and searches that found nothing; risk reports). Every
+figure counts distinct conversations (messages where said), and every table goes through
+:func:`bot.analytics.privacy.protect` before anyone sees it.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from bot.analytics.privacy import NOT_PERSONAL, Cell, Row, Table, protect, share
+from bot.analytics.source import Rows, Scope
+from bot.analytics.tables import Labels, Sets, count_cell, matrix, top_table, with_population
+from bot.analytics.vocab import CHANNELS, RISK_KINDS
+from catalog.constants import CATEGORIES
+from catalog.figures import ComuneFigure, ServiceBrief
+
+__all__ = ["Labels", "Report", "build_report"]
+TOP = 20
+
+
+@dataclass
+class Report:
+    """The tables of one report, in dashboard order."""
+
+    scope: Scope
+    tables: list[Table]
+
+    def table(self, table_id: str) -> Table | None:
+        """The table ``table_id``, if the report has it."""
+        return next((t for t in self.tables if t.id == table_id), None)
+
+
+def _activity(rows: Rows, scope: Scope, labels: Labels) -> Table:
+    convs: Sets = defaultdict(set)
+    msgs: dict[tuple[str, str], int] = defaultdict(int)
+    for m in rows.messages:
+        key = (scope.bucket(m.hour), m.channel)
+        convs[key].add(m.conversation_id)
+        msgs[key] += m.count
+    buckets = sorted({b for b, _ in convs})
+    channels = [*CHANNELS, *sorted({ch for _, ch in convs} - set(CHANNELS))]
+    body, groups = [], []
+    columns: dict[int, list[Cell]] = defaultdict(list)
+
+    def cells_for(keys: Iterable[str], channel: str) -> tuple[Cell, Cell]:
+        members = set().union(*(convs.get((k, channel), set()) for k in keys))
+        count = sum(msgs.get((k, channel), 0) for k in keys)
+        return count_cell(members), Cell(count, len(members))
+
+    for keys, label, row_key in [
+        *(([b], b, b) for b in buckets),
+        (buckets, labels.column("total"), "total"),
+    ]:
+        cells: list[Cell] = []
+        for channel in channels:
+            cells += cells_for(keys, channel)
+        members = set().union(*(convs.get((k, c), set()) for k in keys for c in channels))
+        count = sum(msgs.get((k, c), 0) for k in keys for c in channels)
+        total_c, total_m = count_cell(members), Cell(count, len(members))
+        groups += [(cells[0::2], total_c), (cells[1::2], total_m)]
+        cells += [total_c, total_m]
+        body.append(Row(label, cells, row_key))
+        for i, cell in enumerate(cells):
+            columns[i].append(cell)
+    for cells in columns.values():
+        groups.append((cells[:-1], cells[-1]))
+    headers: list[str] = []
+    for channel in [*channels, "all"]:
+        name = labels.channels.get(channel, channel)
+        headers += [
+            labels.column("conversations_of", channel=name),
+            labels.column("messages_of", channel=name),
+        ]
+    return Table(
+        "activity",
+        labels.tables.get("activity", "activity"),
+        labels.column("period"),
+        headers,
+        body[:-1],
+        body[-1],
+        chart=len(headers) - 2,
+        note=labels.notes.get("activity", ""),
+        groups=groups,
+    )
+
+
+def _needs(rows: Rows, scope: Scope, comuni: list[ComuneFigure], labels: Labels) -> list[Table]:
+    cats = [(c, labels.categories.get(c, c)) for c in CATEGORIES]
+    by_comune = {c.name: c for c in comuni}
+    needs = [t for t in rows.turns if t.category]
+    tables = []
+    time_sets: Sets = defaultdict(set)
+    for t in needs:
+        time_sets[(scope.bucket(t.hour), str(t.category))].add(t.conversation_id)
+    buckets = sorted({b for b, _ in time_sets})
+    tables.append(
+        matrix(
+            "needs_time",
+            labels,
+            labels.column("period"),
+            [(b, b) for b in buckets],
+            cats,
+            time_sets,
+        )
+    )
+
+    def area_of(kind: str, comune: str | None, ente: str | None) -> str:
+        if kind == "comune":
+            return comune or ""
+        if kind == "ente":
+            return ente or ""
+        figure = by_comune.get(comune or "")
+        return str(figure.distretto) if figure and figure.distretto else ""
+
+    populations: dict[str, dict[str, int | None]] = {"comune": {}, "ente": {}, "distretto": {}}
+    for c in comuni:
+        populations["comune"][c.name] = c.population
+        for kind, key in (("ente", c.ente_gestore_id), ("distretto", str(c.distretto or ""))):
+            if key:
+                populations[kind][key] = (populations[kind].get(key) or 0) + (c.population or 0)
+    for kind in ("comune", "ente", "distretto"):
+        sets: Sets = defaultdict(set)
+        for t in needs:
+            sets[(area_of(kind, t.comune, t.ente_gestore_id), str(t.category))].add(
+                t.conversation_id
+            )
+        keys = sorted({k for k, _ in sets}, key=lambda k: (k == "", k))
+        names = labels.enti if kind == "ente" else {}
+        row_labels = [(k, names.get(k, k) if k else labels.not_given) for k in keys]
+        table = matrix(f"needs_{kind}", labels, labels.column(kind), row_labels, cats, sets)
+        pop = dict(populations[kind])
+        if scope.enti is None:
+            pop["total"] = sum(c.population or 0 for c in comuni)
+        else:
+            pop["total"] = sum(c.population or 0 for c in comuni if c.ente_gestore_id in scope.enti)
+        with_population(table, pop, labels)
+        tables.append(table)
+    return tables
+
+
+def _quality(rows: Rows, labels: Labels) -> list[Table]:
+    everyone = {m.conversation_id for m in rows.messages}
+    handed = {h.conversation_id for h in rows.handoffs} & everyone
+    contained = everyone - handed
+    pair = min(len(contained), len(handed))
+    waits = sorted(
+        (h.claimed_at - h.queued_at).total_seconds() / 60
+        for h in rows.handoffs
+        if h.claimed_at is not None and h.queued_at is not None
+    )
+    turn_convs = {t.conversation_id for t in rows.turns}
+    fallback_convs = {t.conversation_id for t in rows.turns if t.fallback}
+    turns, misses = len(rows.turns), sum(1 for t in rows.turns if t.fallback)
+    nlu_pair = min(len(fallback_convs), len(turn_convs - fallback_convs) or len(turn_convs))
+    p90 = waits[min(len(waits) - 1, int(0.9 * len(waits)))] if waits else None
+    figures = {
+        "conversations": count_cell(everyone),
+        "contained": share(len(contained), len(everyone), pair),
+        "handoff_rate": share(len(handed), len(everyone), pair),
+        "handoffs": count_cell({h.conversation_id for h in rows.handoffs}),
+        "wait_median": Cell(statistics.median(waits) if waits else None, len(waits), decimals=1),
+        "wait_p90": Cell(p90, len(waits), decimals=1),
+        "contacts_left": count_cell(rows.contacts_left),
+        "understood": share(turns - misses, turns, nlu_pair),
+        "fallback_rate": share(misses, turns, nlu_pair),
+    }
+    quality = Table(
+        "quality",
+        labels.tables.get("quality", "quality"),
+        labels.column("indicator"),
+        [labels.column("value")],
+        [Row(labels.indicators.get(k, k), [c], k) for k, c in figures.items()],
+        chart=None,
+        note=labels.notes.get("quality", ""),
+    )
+    reasons: Sets = defaultdict(set)
+    for h in rows.handoffs:
+        reasons[(h.reason, "conversations")].add(h.conversation_id)
+    reason_rows = sorted({k for k, _ in reasons})
+    col = [("conversations", labels.column("conversations"))]
+    by_reason = matrix(
+        "handoff_reasons",
+        labels,
+        labels.column("reason"),
+        [(r, labels.reasons.get(r, r)) for r in reason_rows],
+        col,
+        reasons,
+        row_totals=False,
+    )
+    missed: Sets = defaultdict(set)
+    for t in rows.turns:
+        if t.fallback and t.misunderstood_intent:
+            missed[(t.misunderstood_intent, "conversations")].add(t.conversation_id)
+    top = sorted({k for k, _ in missed}, key=lambda k: (-len(missed[(k, "conversations")]), k))
+    misunderstood = top_table(
+        "misunderstood", labels, labels.column("intent"), [(k, k) for k in top[:TOP]], missed
+    )
+    return [quality, by_reason, misunderstood]
+
+
+def _catalog(rows: Rows, scope: Scope, services: list[ServiceBrief], labels: Labels) -> list[Table]:
+    names = {s.id: s.name for s in services}
+    shown: Sets = defaultdict(set)
+    for t in rows.turns:
+        for sid in t.service_ids or []:
+            shown[(str(sid), "conversations")].add(t.conversation_id)
+    top = sorted({k for k, _ in shown}, key=lambda k: (-len(shown[(k, "conversations")]), k))
+    shown_table = top_table(
+        "services_shown",
+        labels,
+        labels.column("service"),
+        [(k, names.get(k, k)) for k in top[:TOP]],
+        shown,
+    )
+    mine = [s for s in services if scope.enti is None or not s.enti or s.enti & set(scope.enti)]
+    ever = {k for k, _ in shown}
+    gap_rows = []
+    for cat in CATEGORIES:
+        active = [s for s in mine if s.category == cat]
+        never = [s for s in active if s.id not in ever]
+        cells = [
+            Cell(len(active), NOT_PERSONAL),
+            Cell(len(active) - len(never), NOT_PERSONAL),
+            Cell(len(never), NOT_PERSONAL),
+        ]
+        gap_rows.append(Row(labels.categories.get(cat, cat), cells, cat))
+    gaps = Table(
+        "catalog_gaps",
+        labels.tables.get("catalog_gaps", ""),
+        labels.column("category"),
+        [labels.column(k) for k in ("active_services", "shown", "never_shown")],
+        gap_rows,
+        chart=2,
+        note=labels.notes.get("catalog_gaps", ""),
+    )
+    order = {c: i for i, c in enumerate(CATEGORIES)}
+    never_rows = [
+        Row(s.name, [Cell(None, NOT_PERSONAL, note=labels.categories.get(s.category))], s.id)
+        for s in sorted(mine, key=lambda s: (order.get(s.category, 99), s.name))
+        if s.id not in ever
+    ]
+    never_table = Table(
+        "never_shown",
+        labels.tables.get("never_shown", ""),
+        labels.column("service"),
+        [labels.column("category")],
+        never_rows,
+        chart=None,
+        note=labels.notes.get("never_shown", ""),
+    )
+    empty: Sets = defaultdict(set)
+    for t in rows.turns:
+        if t.services_total == 0 and t.category:
+            empty[(t.comune or "", t.category)].add(t.conversation_id)
+    keys = sorted({k for k, _ in empty}, key=lambda k: (k == "", k))
+    empty_table = matrix(
+        "empty_searches",
+        labels,
+        labels.column("comune"),
+        [(k, k or labels.not_given) for k in keys],
+        [(c, labels.categories.get(c, c)) for c in CATEGORIES],
+        empty,
+    )
+    return [shown_table, gaps, never_table, empty_table]
+
+
+def _risk(rows: Rows, labels: Labels) -> Table:
+    sets: Sets = defaultdict(set)
+    for t in rows.turns:
+        if t.risk_kind:
+            sets[(t.risk_kind, "conversations")].add(t.conversation_id)
+    kinds = [*RISK_KINDS, *sorted({k for k, _ in sets} - set(RISK_KINDS))]
+    col = [("conversations", labels.column("conversations"))]
+    named = [(k, labels.risks.get(k, k)) for k in kinds]
+    table = matrix("risk", labels, labels.column("kind"), named, col, sets, row_totals=False)
+    table.chart = 0
+    return table
+
+
+def build_report(
+    rows: Rows,
+    scope: Scope,
+    comuni: list[ComuneFigure],
+    services: list[ServiceBrief],
+    labels: Labels,
+) -> Report:
+    """Every table of the dashboard, suppressed (see the module docstring)."""
+    tables = [
+        _activity(rows, scope, labels),
+        *_needs(rows, scope, comuni, labels),
+        *_quality(rows, labels),
+        *_catalog(rows, scope, services, labels),
+        _risk(rows, labels),
+    ]
+    return Report(scope, [protect(t) for t in tables])

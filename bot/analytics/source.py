@@ -1,0 +1,185 @@
+"""The rows the needs analytics aggregates, read from the app database (no text columns).
+
+:class:`AnalyticsSource` selects, for a period and the enti an account may see, only what the
+report counts. Citizen messages are grouped in SQL by conversation, channel and UTC hour (a
+conversation lasts minutes, so this is about one row per conversation, whatever the number
+of messages); turns, handoffs and contacts left are read as plain columns. Message text is
+never selected. Times are compared in UTC and put in Europe/Rome periods in Python (one
+conversion per distinct hour).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, Select, func, select
+
+from bot.handoff.models import ContactRequest, Handoff
+from bot.store.models import AnalyticsTurn, Conversation, Message
+
+ROME = ZoneInfo("Europe/Rome")
+GRANULARITIES = ("day", "week", "month")
+
+
+@lru_cache(maxsize=20_000)
+def _local_day(hour: str) -> date:
+    """The Europe/Rome day of a UTC hour ``YYYY-MM-DD HH``."""
+    moment = datetime.strptime(hour[:13], "%Y-%m-%d %H").replace(tzinfo=timezone.utc)
+    return moment.astimezone(ROME).date()
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one report covers.
+
+    Attributes:
+        start: first day (Europe/Rome), included.
+        end: last day, included.
+        granularity: ``day``, ``week`` (ISO, from Monday) or ``month``.
+        enti: ente gestore ids whose conversations count; None = every conversation.
+    """
+
+    start: date
+    end: date
+    granularity: str = "week"
+    enti: tuple[str, ...] | None = None
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The period in UTC: ``[start 00:00, end+1 00:00)`` of Europe/Rome."""
+        low = datetime.combine(self.start, time(0), ROME).astimezone(timezone.utc)
+        high = datetime.combine(self.end + timedelta(days=1), time(0), ROME)
+        return low, high.astimezone(timezone.utc)
+
+    def bucket(self, hour: str) -> str:
+        """The period of a UTC hour: ``2026-11-24``, ``2026-W48`` or ``2026-11``."""
+        day = _local_day(hour)
+        if self.granularity == "day":
+            return day.isoformat()
+        if self.granularity == "month":
+            return f"{day.year}-{day.month:02d}"
+        iso = day.isocalendar()
+        return f"{iso.year}-W{iso.week:02d}"
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    """Citizen messages of one conversation on one channel in one UTC hour."""
+
+    conversation_id: int
+    channel: str
+    hour: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TurnRow:
+    """The analytics columns of one turn (``bot.store.models.AnalyticsTurn``)."""
+
+    conversation_id: int
+    hour: str
+    comune: str | None
+    ente_gestore_id: str | None
+    category: str | None
+    fallback: bool
+    misunderstood_intent: str | None
+    service_ids: list[str]
+    services_total: int | None
+    risk_kind: str | None
+
+
+@dataclass(frozen=True)
+class HandoffRow:
+    """A handoff: reason, final or current status, queue and claim times."""
+
+    conversation_id: int
+    reason: str
+    status: str
+    queued_at: datetime | None
+    claimed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Rows:
+    """Everything one report counts."""
+
+    messages: list[MessageRow]
+    turns: list[TurnRow]
+    handoffs: list[HandoffRow]
+    contacts_left: set[int]
+
+
+def _scoped(query: Select[Any], column: Any, enti: Sequence[str] | None) -> Select[Any]:
+    return query if enti is None else query.where(column.in_(list(enti)))
+
+
+def _hour(engine: Engine, column: Any) -> Any:
+    """SQL text ``YYYY-MM-DD HH`` of a UTC timestamp column."""
+    if engine.dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
+    return func.strftime("%Y-%m-%d %H", column)
+
+
+class AnalyticsSource:
+    """Reads the report's rows (synchronous; the console calls it through a facade).
+
+    Args:
+        engine: engine of the app database.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def rows(self, scope: Scope) -> Rows:
+        """The rows of ``scope`` (period and enti)."""
+        low, high = scope.bounds()
+        enti = scope.enti
+        if self.engine.dialect.name == "sqlite":  # stored naive, in UTC
+            low, high = low.replace(tzinfo=None), high.replace(tzinfo=None)
+        hour = _hour(self.engine, Message.created_at).label("hour")
+        msg = _scoped(
+            select(Message.conversation_id, Message.channel, hour, func.count())
+            .join(Conversation, Conversation.id == Message.conversation_id)
+            .where(Message.direction == "in", Message.created_at >= low, Message.created_at < high)
+            .group_by(Message.conversation_id, Message.channel, hour),
+            Conversation.ente_gestore_id,
+            enti,
+        )
+        t = AnalyticsTurn
+        turns = _scoped(
+            select(
+                t.conversation_id, _hour(self.engine, t.created_at), t.comune, t.ente_gestore_id,
+                t.category, t.fallback, t.misunderstood_intent, t.service_ids, t.services_total,
+                t.risk_kind,
+            ).where(t.created_at >= low, t.created_at < high),
+            t.ente_gestore_id,
+            enti,
+        )  # fmt: skip
+        hand = _scoped(
+            select(
+                Handoff.conversation_id, Handoff.reason, Handoff.status, Handoff.queued_at,
+                Handoff.claimed_at,
+            ).where(Handoff.created_at >= low, Handoff.created_at < high),
+            Handoff.ente_gestore_id,
+            enti,
+        )  # fmt: skip
+        left = _scoped(
+            select(ContactRequest.conversation_id).where(
+                ContactRequest.created_at >= low, ContactRequest.created_at < high
+            ),
+            ContactRequest.ente_gestore_id,
+            enti,
+        )
+        with self.engine.connect() as conn:
+            messages = [MessageRow(int(c), ch, h, int(n)) for c, ch, h, n in conn.execute(msg)]
+            turn_rows = [
+                TurnRow(c, h, comune, ente, cat, bool(fb), missed, list(ids or []), total, risk)
+                for c, h, comune, ente, cat, fb, missed, ids, total, risk in conn.execute(turns)
+            ]
+            handoffs = [HandoffRow(*r) for r in conn.execute(hand)]
+            contacts = {int(r[0]) for r in conn.execute(left)}
+        return Rows(messages, turn_rows, handoffs, contacts)
