@@ -47,6 +47,9 @@ from bot.telegram.channel import TelegramChannel
 from bot.telegram.sender import TelegramSender
 from bot.texts import Texts, citizen_texts, console_texts
 from bot.web.deliverer import WebConnections
+from bot.console.admin.catalog import build_catalog_section
+from bot.console.admin.catalog_store import CatalogAdminStore
+from catalog.admin.editor import CatalogEditor
 from catalog.db import make_engine
 from catalog.reference import ente_short_names
 from catalog.service import CatalogService
@@ -192,6 +195,11 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         canned=load_canned(),
     )
     telegram = TelegramChannel(settings, sender, router) if sender else None
+    catalog_admin = build_catalog_section(
+        console,
+        CatalogAdminStore(CatalogEditor(catalog_engine)),
+        settings.catalog_reverify_months,
+    )
     return Gateway(
         settings=settings,
         repos=repos,
@@ -206,6 +214,7 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         tracker=tracker,
         texts=texts,
         telegram=telegram,
+        admin_sections=[catalog_admin],
         _engines=[app_engine, catalog_engine],
         _erasure=erasure,
     )

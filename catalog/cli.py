@@ -43,10 +43,14 @@ def register(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print a JSON list of services")
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("export", help="export the catalog (HSDS-like JSON or CSV of services)")
-    p.add_argument("--database-url", help="catalog DB (default: DATABASE_URL)")
-    p.add_argument("--format", choices=("hsds-json", "csv"), default="hsds-json")
-    p.add_argument("--out", type=Path, help="output file (default: standard output)")
+    p = sub.add_parser(
+        "export", help="export the catalog (HSDS-like JSON, CSV of services, or seed files)"
+    )
+    common(p)
+    p.add_argument("--format", choices=("hsds-json", "csv", "seed"), default="hsds-json")
+    p.add_argument(
+        "--out", type=Path, help="output file (seed: a folder, required; default: standard output)"
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("validate", help="check the seed files; bad rows with file and line")
@@ -61,6 +65,10 @@ def register(subparsers: Any) -> None:
     fmt.add_argument("--json", action="store_true", help="print the cells as JSON")
     fmt.add_argument("--markdown", action="store_true", help="print a Markdown table")
     p.set_defaults(func=cmd_coverage)
+
+    from catalog import admin_cli
+
+    admin_cli.register(sub)
 
 
 def _engine(args: argparse.Namespace) -> Any:
@@ -169,6 +177,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from catalog.export import hsds_json, services_csv
     from wecare.cli import CliError
 
+    if args.format == "seed":
+        return _export_seed(args)
     engine = _engine(args)
     try:
         if args.format == "csv":
@@ -186,6 +196,30 @@ def cmd_export(args: argparse.Namespace) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")
         print(f"wrote {args.out} ({args.format})", file=sys.stderr)
+    return 0
+
+
+def _export_seed(args: argparse.Namespace) -> int:
+    """``wecare catalog export --format seed --out DIR``: the database as ``catalog_data/``."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from catalog.seed_export import export_seed
+    from wecare.cli import CliError
+
+    if args.out is None:
+        raise CliError("--format seed needs --out DIR (a folder in the catalog_data/ format)")
+    if args.out.resolve() == _data_dir(args).resolve():
+        print(f"overwriting the seed folder {args.out}", file=sys.stderr)
+    engine = _engine(args)
+    try:
+        counts = export_seed(engine, args.out, _data_dir(args))
+    except SQLAlchemyError as exc:
+        raise CliError(f"catalog database unavailable ({exc.__class__.__name__}); "
+                       "run `wecare catalog load` first") from None  # fmt: skip
+    finally:
+        engine.dispose()
+    summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+    print(f"wrote {args.out} (seed format: {summary})", file=sys.stderr)
     return 0
 
 

@@ -360,11 +360,8 @@ class CatalogEditor:
     def organizations(self) -> dict[str, str]:
         """Every organization id -> name (the choices of a provider)."""
         with session_scope(self.engine) as session:
-            return dict(
-                session.execute(
-                    select(Organization.id, Organization.name).order_by(Organization.name)
-                ).tuples()
-            )
+            query = select(Organization.id, Organization.name).order_by(Organization.name)
+            return {str(ident): str(name) for ident, name in session.execute(query)}
 
     def comuni(self) -> list[str]:
         """Names of the comuni of ASL TO4."""
