@@ -21,6 +21,8 @@ from sqlalchemy import Engine
 
 from bot.console.account_store import AccountStore
 from bot.console.accounts import AccountRepository
+from bot.console.admin.catalog import build_catalog_section
+from bot.console.admin.catalog_store import CatalogAdminStore
 from bot.console.admin.sections import AdminSection
 from bot.console.context import ConsoleContext
 from bot.console.hub import ConsoleHub
@@ -47,8 +49,6 @@ from bot.telegram.channel import TelegramChannel
 from bot.telegram.sender import TelegramSender
 from bot.texts import Texts, citizen_texts, console_texts
 from bot.web.deliverer import WebConnections
-from bot.console.admin.catalog import build_catalog_section
-from bot.console.admin.catalog_store import CatalogAdminStore
 from catalog.admin.editor import CatalogEditor
 from catalog.db import make_engine
 from catalog.reference import ente_short_names

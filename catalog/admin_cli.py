@@ -36,13 +36,20 @@ def register(sub: Any) -> None:
     p.add_argument("id")
     p = base("history", "who changed a record, when, and what (with the diff)", cmd_history)
     p.add_argument("id")
-    for name, help_text in (("create", "add a service or opportunity from a YAML file"),
-                            ("edit", "change fields of a record (--set or --file)")):  # fmt: skip
+    for name, help_text in (
+        ("create", "add a service or opportunity from a YAML file"),
+        ("edit", "change fields of a record (--set or --file)"),
+    ):
         p = base(name, help_text, cmd_write)
         if name == "edit":
             p.add_argument("id")
-            p.add_argument("--set", action="append", default=[], metavar="FIELD=YAML",
-                           help="e.g. --set url=https://... --set 'documents=[ISEE]'")  # fmt: skip
+            p.add_argument(
+                "--set",
+                action="append",
+                default=[],
+                metavar="FIELD=YAML",
+                help="e.g. --set url=https://... --set 'documents=[ISEE]'",
+            )
         p.add_argument("--file", type=Path, help="YAML mapping of the record / the changes")
         p.add_argument("--by", required=True, help="who makes the change (kept in the history)")
     p = base("deactivate", "hide a service or opportunity from citizens", cmd_deactivate)
@@ -78,8 +85,9 @@ def _run(args: argparse.Namespace, action: Any) -> Any:
     except RecordNotFound as exc:
         raise CliError(str(exc)) from None
     except SQLAlchemyError as exc:
-        raise CliError(f"catalog database error ({exc.__class__.__name__}); "
-                       "run `wecare catalog load` first") from None  # fmt: skip
+        raise CliError(
+            f"catalog database error ({exc.__class__.__name__}); run `wecare catalog load` first"
+        ) from None
     finally:
         editor.engine.dispose()
 
@@ -110,7 +118,7 @@ def _summaries(args: argparse.Namespace, rows: list[Any]) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     """``wecare catalog list [--kind K] [--search Q] [--organization O] [--status S]``."""
     orgs = set(args.organization) if args.organization else None
-    rows = _run(args, lambda e: e.list(KINDS[args.kind], args.search, orgs, args.status, 100_000))
+    rows = _run(args, lambda e: e.search(KINDS[args.kind], args.search, orgs, args.status, 100_000))
     return _summaries(args, rows)
 
 

@@ -186,8 +186,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             text = json.dumps(hsds_json(engine), ensure_ascii=False, indent=2) + "\n"
     except SQLAlchemyError as exc:
-        raise CliError(f"catalog database unavailable ({exc.__class__.__name__}); "
-                       "run `wecare catalog load` first") from None  # fmt: skip
+        raise CliError(
+            f"catalog database unavailable ({exc.__class__.__name__}); "
+            "run `wecare catalog load` first"
+        ) from None
     finally:
         engine.dispose()
     if args.out is None:
@@ -214,8 +216,10 @@ def _export_seed(args: argparse.Namespace) -> int:
     try:
         counts = export_seed(engine, args.out, _data_dir(args))
     except SQLAlchemyError as exc:
-        raise CliError(f"catalog database unavailable ({exc.__class__.__name__}); "
-                       "run `wecare catalog load` first") from None  # fmt: skip
+        raise CliError(
+            f"catalog database unavailable ({exc.__class__.__name__}); "
+            "run `wecare catalog load` first"
+        ) from None
     finally:
         engine.dispose()
     summary = ", ".join(f"{n} {name}" for name, n in counts.items())
@@ -257,8 +261,10 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     try:
         cells = coverage(engine)
     except SQLAlchemyError as exc:
-        raise CliError(f"catalog database unavailable ({exc.__class__.__name__}); "
-                       "run `wecare catalog load` first") from None  # fmt: skip
+        raise CliError(
+            f"catalog database unavailable ({exc.__class__.__name__}); "
+            "run `wecare catalog load` first"
+        ) from None
     finally:
         engine.dispose()
     if args.json:

@@ -16,19 +16,13 @@ from catalog.constants import (
     CATEGORIES,
     CONFIDENCE,
     DISTRETTI,
-    ENTE_CONTACT_KINDS,
     OPPORTUNITY_KINDS,
     STATUSES,
     TARGET_GROUPS,
 )
 from catalog.validation import (
-    ENTE_CONTACT_OPTIONAL,
-    ENTE_CONTACT_REQUIRED,
-    OFFICE_OPTIONAL,
-    OFFICE_REQUIRED,
     OPPORTUNITY_OPTIONAL,
     OPPORTUNITY_REQUIRED,
-    SCHEDULE_KEYS,
     SERVICE_OPTIONAL,
     SERVICE_REQUIRED,
     SLUG,
@@ -70,15 +64,19 @@ class Known:
     enti: frozenset[str]
 
 
-class _Form:
+class Form:
+    """The fields of one submitted record and the problems found so far."""
+
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
         self.errors: list[FieldError] = []
 
     def fail(self, field: str, message: str) -> None:
+        """Record a problem of ``field``."""
         self.errors.append(FieldError(field, message))
 
     def text(self, key: str, required: bool = True, label: str = "") -> str | None:
+        """A text field (stripped unless it has several lines); None when empty."""
         value = self.data.get(key)
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -90,12 +88,14 @@ class _Form:
         return value if "\n" in value.strip() else value.strip()
 
     def choice(self, key: str, allowed: tuple[Any, ...], label: str) -> Any:
+        """A value that must be one of ``allowed``."""
         value = self.data.get(key)
         if value not in allowed:
             self.fail(key, f"{label} non valido: scegliere tra {', '.join(map(str, allowed))}")
         return value
 
     def boolean(self, key: str) -> bool:
+        """A true/false field."""
         value = self.data.get(key, False)
         if not isinstance(value, bool):
             self.fail(key, "deve essere vero o falso")
@@ -105,6 +105,7 @@ class _Form:
     def day(
         self, key: str, required: bool = False, data: dict[str, Any] | None = None
     ) -> date | None:
+        """A date field (``AAAA-MM-GG``); None when empty."""
         value = (self.data if data is None else data).get(key)
         if value in (None, ""):
             if required:
@@ -119,6 +120,7 @@ class _Form:
             return None
 
     def texts(self, key: str, allowed: tuple[str, ...] | None = None, label: str = "") -> list[str]:
+        """A list of texts (a list, or one text split on new lines, ``;`` or ``,``)."""
         value = self.data.get(key) or []
         if isinstance(value, str):
             value = [v for v in re.split(r"[\n;,]", value)]
@@ -131,6 +133,7 @@ class _Form:
         return items
 
     def url(self, key: str, value: Any) -> str | None:
+        """A web address (``https://…``); None when empty."""
         if value in (None, ""):
             return None
         if not isinstance(value, str) or not URL.fullmatch(value.strip()):
@@ -143,6 +146,7 @@ class _Form:
         return value.strip()
 
     def phone(self, key: str, value: Any) -> str | None:
+        """A phone number (digits, spaces, separators, +39); None when empty."""
         if value in (None, ""):
             return None
         if not isinstance(value, str) or not PHONE.fullmatch(PHONE_SEPARATORS.sub("", value)):
@@ -155,6 +159,7 @@ class _Form:
         return value.strip()
 
     def email(self, key: str, value: Any) -> str | None:
+        """An e-mail address; None when empty."""
         if value in (None, ""):
             return None
         if not isinstance(value, str) or not EMAIL.fullmatch(value.strip()):
@@ -163,10 +168,12 @@ class _Form:
         return value.strip()
 
     def unknown(self, allowed: set[str]) -> None:
+        """Every key not in ``allowed`` is a problem."""
         for key in sorted(set(self.data) - allowed):
             self.fail(key, "campo sconosciuto")
 
     def provenance(self, record: dict[str, Any]) -> None:
+        """Source, verified flag, confidence and date of the last verification."""
         record["source"] = self.text("source", label="la fonte (URL o documento)")
         record["verified"] = self.boolean("verified")
         record["confidence"] = self.choice("confidence", CONFIDENCE, "grado di affidabilità")
@@ -175,6 +182,7 @@ class _Form:
             self.fail("last_verified", "la data di verifica non può essere nel futuro")
 
     def area(self, known: Known) -> dict[str, Any]:
+        """The ``area`` mapping, with comuni, enti and distretti that exist."""
         area = self.data.get("area")
         if not isinstance(area, dict) or len(area) != 1:
             self.fail(
@@ -217,6 +225,7 @@ class _Form:
         return {kind: values}
 
     def age(self, key: str) -> int | None:
+        """An age from 0 to MAX_AGE; None when empty."""
         value = self.data.get(key)
         if value in (None, ""):
             return None
@@ -232,7 +241,7 @@ class _Form:
 
 def check_service(data: dict[str, Any], known: Known) -> tuple[dict[str, Any], list[FieldError]]:
     """A service record in the seed format, or the list of what is wrong."""
-    f = _Form(data)
+    f = Form(data)
     f.unknown(SERVICE_REQUIRED | SERVICE_OPTIONAL)
     r: dict[str, Any] = {"id": _slug(f)}
     r["name"] = f.text("name", label="il nome")
@@ -263,14 +272,14 @@ def check_service(data: dict[str, Any], known: Known) -> tuple[dict[str, Any], l
     r["helpline"] = _helpline(f, data.get("helpline"))
     r["status"] = f.choice("status", STATUSES, "stato")
     f.provenance(r)
-    return _finish(f, r, "service", known)
+    return finish(f, r, "service", known)
 
 
 def check_opportunity(
     data: dict[str, Any], known: Known
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """An opportunity record in the seed format, or the list of what is wrong."""
-    f = _Form(data)
+    f = Form(data)
     f.unknown(OPPORTUNITY_REQUIRED | OPPORTUNITY_OPTIONAL)
     r: dict[str, Any] = {"id": _slug(f)}
     r["title"] = f.text("title", label="il titolo")
@@ -288,40 +297,10 @@ def check_opportunity(
     r["area"] = f.area(known)
     r["status"] = f.choice("status", STATUSES, "stato") if "status" in data else "active"
     f.provenance(r)
-    return _finish(f, r, "opportunity", known)
+    return finish(f, r, "opportunity", known)
 
 
-def check_ente_changes(
-    data: dict[str, Any], current: dict[str, Any], known: Known
-) -> tuple[dict[str, Any], list[FieldError]]:
-    """The ente gestore ``current`` with the editable fields of ``data``: contacts, offices..."""
-    editable = {
-        "legal_form",
-        "seat_comune",
-        "notes",
-        "contacts",
-        "offices",
-        "source",
-        "verified",
-        "confidence",
-        "last_verified",
-    }
-    f = _Form({**current, **data})
-    for key in sorted(set(data) - editable):
-        f.fail(key, "campo non modificabile da qui")
-    r = {k: current[k] for k in ("id", "name", "short_name", "distretto")}
-    r["legal_form"] = f.text("legal_form", required=False)
-    r["seat_comune"] = f.text("seat_comune", required=False)
-    if r["seat_comune"] and r["seat_comune"] not in known.comuni:
-        f.fail("seat_comune", f"comune dell'ASL TO4 inesistente '{r['seat_comune']}'")
-    r["notes"] = f.text("notes", required=False)
-    r["contacts"] = _ente_contacts(f, f.data.get("contacts"))
-    r["offices"] = _offices(f, f.data.get("offices"), known)
-    f.provenance(r)
-    return _finish(f, r, "ente", known)
-
-
-def _slug(f: _Form) -> str | None:
+def _slug(f: Form) -> str | None:
     ident = f.text("id", label="l'identificativo")
     if ident and not SLUG.fullmatch(ident):
         f.fail(
@@ -332,7 +311,7 @@ def _slug(f: _Form) -> str | None:
     return ident
 
 
-def _service_contacts(f: _Form, value: Any) -> dict[str, str]:
+def _service_contacts(f: Form, value: Any) -> dict[str, str]:
     if value in (None, ""):
         return {}
     if not isinstance(value, dict) or set(value) - {"phone", "email", "website"}:
@@ -346,7 +325,7 @@ def _service_contacts(f: _Form, value: Any) -> dict[str, str]:
     return {k: v for k, v in out.items() if v}
 
 
-def _helpline(f: _Form, value: Any) -> dict[str, Any] | None:
+def _helpline(f: Form, value: Any) -> dict[str, Any] | None:
     if value in (None, "", {}):
         return None
     if not isinstance(value, dict) or not value.get("number") or not value.get("label"):
@@ -359,113 +338,8 @@ def _helpline(f: _Form, value: Any) -> dict[str, Any] | None:
     return {**value, "number": number} if number else None
 
 
-def _ente_contacts(f: _Form, value: Any) -> list[dict[str, Any]]:
-    if not isinstance(value or [], list):
-        f.fail("contacts", "i contatti devono essere un elenco")
-        return []
-    out = []
-    for i, c in enumerate(value or []):
-        at = f"contacts[{i + 1}]"
-        if not isinstance(c, dict) or set(c) - ENTE_CONTACT_REQUIRED - ENTE_CONTACT_OPTIONAL:
-            f.fail(at, "contatto non valido (tipo, valore, etichetta, affidabilità, data, fonte)")
-            continue
-        kind = c.get("kind")
-        if kind not in ENTE_CONTACT_KINDS:
-            f.fail(
-                f"{at}.kind",
-                f"tipo di contatto non valido: scegliere tra {', '.join(ENTE_CONTACT_KINDS)}",
-            )
-            continue
-        raw = c.get("value")
-        check = {
-            "phone": f.phone,
-            "fax": f.phone,
-            "email": f.email,
-            "pec": f.email,
-            "website": f.url,
-        }.get(kind)
-        value_ok = check(f"{at}.value", raw) if check else (str(raw).strip() if raw else None)
-        if not raw:
-            f.fail(f"{at}.value", "il valore del contatto è obbligatorio")
-        if c.get("confidence") not in CONFIDENCE:
-            f.fail(f"{at}.confidence", "affidabilità non valida: high, medium o low")
-        if not str(c.get("source") or "").strip():
-            f.fail(f"{at}.source", "la fonte del contatto è obbligatoria")
-        item = {
-            "kind": kind,
-            "label": (c.get("label") or "").strip() or None,
-            "value": value_ok,
-            "confidence": c.get("confidence"),
-            "last_verified": f.day(
-                f"{at}.last_verified", data={f"{at}.last_verified": c.get("last_verified")}
-            ),
-            "source": str(c.get("source") or "").strip(),
-        }
-        out.append({k: v for k, v in item.items() if v is not None or k == "last_verified"})
-    return out
-
-
-def _offices(f: _Form, value: Any, known: Known) -> list[dict[str, Any]]:
-    if not isinstance(value or [], list):
-        f.fail("offices", "le sedi devono essere un elenco")
-        return []
-    out = []
-    for i, o in enumerate(value or []):
-        at = f"offices[{i + 1}]"
-        if not isinstance(o, dict) or set(o) - OFFICE_REQUIRED - OFFICE_OPTIONAL:
-            f.fail(
-                at, "sede non valida (nome, comune, indirizzo, note, orari, fonte, affidabilità)"
-            )
-            continue
-        if not str(o.get("name") or "").strip():
-            f.fail(f"{at}.name", "il nome della sede è obbligatorio")
-        if o.get("comune") not in known.comuni:
-            f.fail(f"{at}.comune", f"comune dell'ASL TO4 inesistente '{o.get('comune')}'")
-        if o.get("confidence") not in CONFIDENCE:
-            f.fail(f"{at}.confidence", "affidabilità non valida: high, medium o low")
-        if not str(o.get("source") or "").strip():
-            f.fail(f"{at}.source", "la fonte della sede è obbligatoria")
-        office = {
-            k: (v.strip() if isinstance(v, str) else v)
-            for k, v in o.items()
-            if k != "schedules" and v not in (None, "")
-        }
-        schedules = _schedules(f, at, o.get("schedules"))
-        if schedules:
-            office["schedules"] = schedules
-        out.append(office)
-    return out
-
-
-def _schedules(f: _Form, at: str, value: Any) -> list[dict[str, Any]]:
-    if not isinstance(value or [], list):
-        f.fail(f"{at}.schedules", "gli orari devono essere un elenco")
-        return []
-    out = []
-    for j, h in enumerate(value or []):
-        where = f"{at}.schedules[{j + 1}]"
-        if not isinstance(h, dict) or set(h) - SCHEDULE_KEYS:
-            f.fail(where, "orario non valido (giorni, apertura, chiusura, descrizione, fonte)")
-            continue
-        days = [d.strip() for d in str(h.get("byday") or "").split(",") if d.strip()]
-        if bad := [d for d in days if d not in DAYS]:
-            f.fail(
-                f"{where}.byday", f"giorni non validi {', '.join(bad)}: usare MO,TU,WE,TH,FR,SA,SU"
-            )
-        opens, closes = h.get("opens_at") or "", h.get("closes_at") or ""
-        for key, t in (("opens_at", opens), ("closes_at", closes)):
-            if t and not TIME.fullmatch(t):
-                f.fail(f"{where}.{key}", f"orario non valido '{t}': usare HH:MM (es. 09:00)")
-        if TIME.fullmatch(opens) and TIME.fullmatch(closes) and opens >= closes:
-            f.fail(f"{where}.closes_at", "l'orario di chiusura deve seguire quello di apertura")
-        if not str(h.get("source") or "").strip():
-            f.fail(f"{where}.source", "la fonte dell'orario è obbligatoria")
-        out.append({k: v for k, v in h.items() if v not in (None, "")})
-    return out
-
-
-def _finish(
-    f: _Form, record: dict[str, Any], kind: str, known: Known
+def finish(
+    f: Form, record: dict[str, Any], kind: str, known: Known
 ) -> tuple[dict[str, Any], list[FieldError]]:
     """Drop empty optional keys; run the seed validator when the fields are right."""
     if f.errors:

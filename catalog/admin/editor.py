@@ -9,7 +9,6 @@ is decided by the caller (console roles); the editor only records the actor's na
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
@@ -21,9 +20,17 @@ from catalog.admin import records
 from catalog.admin.checks import (
     FieldError,
     Known,
-    check_ente_changes,
     check_opportunity,
     check_service,
+)
+from catalog.admin.checks_ente import check_ente_changes
+from catalog.admin.values import (
+    Change,
+    InvalidRecord,
+    RecordNotFound,
+    Summary,
+    aware,
+    months_before,
 )
 from catalog.db import session_scope
 from catalog.models import CatalogChange, Comune, EnteGestore, Opportunity, Organization, Service
@@ -32,67 +39,6 @@ from wecare.text import fold
 
 KINDS = ("service", "opportunity", "ente_gestore")
 ADMIN_ORIGIN = "admin"
-
-
-class RecordNotFound(LookupError):
-    """No record of that kind and id."""
-
-
-class InvalidRecord(ValueError):
-    """The record has problems; ``errors`` lists them (Italian messages)."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(map(str, errors)))
-        self.errors = errors
-
-
-@dataclass(frozen=True)
-class Summary:
-    """A row of a list: enough to find and open a record."""
-
-    kind: str
-    id: str
-    title: str
-    organization: str
-    status: str
-    verified: bool
-    last_verified: date | None
-    valid_to: date | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return records.to_json(self.__dict__)
-
-
-@dataclass(frozen=True)
-class Change:
-    """One entry of a record's history, with the diff of the changed fields."""
-
-    id: int
-    action: str
-    actor: str
-    at: datetime
-    fields: list[str]
-    before: dict[str, Any] | None
-    after: dict[str, Any]
-
-    def diff(self) -> list[dict[str, Any]]:
-        """``[{field, before, after}]`` of the changed fields."""
-        before = self.before or {}
-        return [
-            {"field": k, "before": before.get(k), "after": self.after.get(k)} for k in self.fields
-        ]
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON form (with the diff)."""
-        return {
-            "id": self.id,
-            "action": self.action,
-            "actor": self.actor,
-            "at": self.at.isoformat(),
-            "fields": self.fields,
-            "diff": self.diff(),
-        }
 
 
 class CatalogEditor:
@@ -104,7 +50,7 @@ class CatalogEditor:
 
     # --- reading ------------------------------------------------------------------------
 
-    def list(
+    def search(
         self,
         kind: str = "service",
         text: str = "",
@@ -198,7 +144,7 @@ class CatalogEditor:
                 .order_by(CatalogChange.id.desc())
             )
             return [
-                Change(c.id, c.action, c.actor, _aware(c.at), list(c.fields), c.before, c.after)
+                Change(c.id, c.action, c.actor, aware(c.at), list(c.fields), c.before, c.after)
                 for c in session.scalars(query)
             ]
 
@@ -206,10 +152,10 @@ class CatalogEditor:
         self, months: int, today: date | None = None, organizations: set[str] | None = None
     ) -> list[Summary]:
         """Records "da riverificare": never verified or last verified more than ``months`` ago."""
-        cutoff = _months_before(today or date.today(), months)
+        cutoff = months_before(today or date.today(), months)
         out = []
         for kind in KINDS:
-            for r in self.list(kind, organizations=organizations, limit=100_000):
+            for r in self.search(kind, organizations=organizations, limit=100_000):
                 if r.status == "active" and (r.last_verified is None or r.last_verified < cutoff):
                     out.append(r)
         return out
@@ -220,7 +166,9 @@ class CatalogEditor:
         """Active opportunities whose validity ends within ``days`` (today included)."""
         today = today or date.today()
         end = today + timedelta(days=days)
-        rows = self.list("opportunity", organizations=organizations, status="active", limit=100_000)
+        rows = self.search(
+            "opportunity", organizations=organizations, status="active", limit=100_000
+        )
         return sorted(
             (r for r in rows if r.valid_to and today <= r.valid_to <= end),
             key=lambda r: (r.valid_to, r.id),
@@ -306,11 +254,12 @@ class CatalogEditor:
     def _replace(self, session: Session, kind: str, seed: Record) -> dict[str, Any]:
         if kind == "ente_gestore":
             return self._replace_ente(session, seed)
-        model = Service if kind == "service" else Opportunity
-        old = session.get(model, seed["id"])
+        model: type[Service] | type[Opportunity] = Service if kind == "service" else Opportunity
+        old: Any = session.get(model, seed["id"])
+        new: Any
         if kind == "service":
             provider = session.get(Organization, seed["organization"])
-            new: Any = builders.service(seed, provider.name if provider else "")
+            new = builders.service(seed, provider.name if provider else "")
             new.origin = old.origin if old is not None else ADMIN_ORIGIN
         else:
             new = builders.opportunity(seed)
@@ -367,21 +316,6 @@ class CatalogEditor:
         """Names of the comuni of ASL TO4."""
         with session_scope(self.engine) as session:
             return list(session.scalars(select(Comune.name).order_by(Comune.name)))
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _months_before(day: date, months: int) -> date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    for d in (day.day, 30, 29, 28):
-        try:
-            return date(year, month + 1, d)
-        except ValueError:
-            continue
-    return date(year, month + 1, 28)
 
 
 __all__ = ["CatalogEditor", "Change", "InvalidRecord", "RecordNotFound", "Summary"]

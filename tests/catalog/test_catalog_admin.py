@@ -37,20 +37,32 @@ def editor(engine: Engine) -> CatalogEditor:
 
 def _opportunity(**overrides: Any) -> dict[str, Any]:
     record = {
-        "id": "ciss38-bando-test", "title": "Bando di prova", "kind": "bando",
-        "category": "housing", "organization": "ciss38", "summary": "Contributi per l'affitto.",
-        "url": "https://www.ciss38.it/bando", "valid_from": "2026-01-01",
-        "valid_to": "2099-12-31", "area": {"enti_gestori": ["ciss38"]},
-        "source": "Delibera n. 1/2026", "confidence": "high", "verified": True,
+        "id": "ciss38-bando-test",
+        "title": "Bando di prova",
+        "kind": "bando",
+        "category": "housing",
+        "organization": "ciss38",
+        "summary": "Contributi per l'affitto.",
+        "url": "https://www.ciss38.it/bando",
+        "valid_from": "2026-01-01",
+        "valid_to": "2099-12-31",
+        "area": {"enti_gestori": ["ciss38"]},
+        "source": "Delibera n. 1/2026",
+        "confidence": "high",
+        "verified": True,
         "last_verified": "2026-11-01",
-    }  # fmt: skip
+    }
     return {**record, **overrides}
 
 
 def test_edit_is_searched_at_once_and_kept_in_the_history(editor: CatalogEditor, engine) -> None:
     svc = CatalogService(engine)
-    editor.update("service", SERVICE, {"keywords": ["casa popolare", "zanzibar"],
-                                       "summary": "Nuova sintesi."}, "Elia")  # fmt: skip
+    editor.update(
+        "service",
+        SERVICE,
+        {"keywords": ["casa popolare", "zanzibar"], "summary": "Nuova sintesi."},
+        "Elia",
+    )
     page = svc.search_services(category="housing", text="zanzibar", comune="Cuorgnè")
     assert [s.id for s in page.items] == [SERVICE]
     assert svc.get_service(SERVICE).summary == "Nuova sintesi."  # type: ignore[union-attr]
@@ -91,8 +103,16 @@ def test_opportunities_are_time_bounded_and_deactivatable(editor: CatalogEditor,
 
 def test_validation_errors(editor: CatalogEditor) -> None:
     with pytest.raises(InvalidRecord) as caught:
-        editor.create("opportunity", _opportunity(valid_from="2026-05-01", valid_to="2026-04-01",
-                                                  url="ciss38.it", organization="nessuno"), "x")  # fmt: skip
+        editor.create(
+            "opportunity",
+            _opportunity(
+                valid_from="2026-05-01",
+                valid_to="2026-04-01",
+                url="ciss38.it",
+                organization="nessuno",
+            ),
+            "x",
+        )
     messages = {e.field: e.message for e in caught.value.errors}
     assert "precedente alla data di inizio" in messages["valid_to"]
     assert "indirizzo web non valido" in messages["url"]
@@ -122,16 +142,34 @@ def test_records_to_verify_again(editor: CatalogEditor) -> None:
 def test_export_round_trip_reproduces_the_edited_catalog(
     editor: CatalogEditor, engine: Engine, tmp_path: Path
 ) -> None:
-    editor.update("service", SERVICE, {"documents": ["ISEE", "sfratto"], "min_age": 18,
-                                       "url": "https://www.ciss38.it/casa"}, "Elia")  # fmt: skip
+    editor.update(
+        "service",
+        SERVICE,
+        {"documents": ["ISEE", "sfratto"], "min_age": 18, "url": "https://www.ciss38.it/casa"},
+        "Elia",
+    )
     editor.create("opportunity", _opportunity(), "Elia")
     created = dict(editor.get("service", "ciss38-contributi-economici"))
     created.update(id="ciss38-nuovo-servizio", name="Nuovo servizio del CISS 38")
     editor.create("service", created, "Ada")
     ente = editor.get("ente_gestore", "ciss38")
-    offices = [{"name": "Sportello", "comune": "Cuorgnè", "source": "sito", "confidence": "high",
-                "schedules": [{"byday": "TU", "opens_at": "09:00", "closes_at": "12:00", "source": "sito"}]}]  # fmt: skip
-    editor.update("ente_gestore", "ciss38", {"offices": ente["offices"] + offices, "last_verified": "2026-11-02"}, "Ada")  # fmt: skip
+    offices = [
+        {
+            "name": "Sportello",
+            "comune": "Cuorgnè",
+            "source": "sito",
+            "confidence": "high",
+            "schedules": [
+                {"byday": "TU", "opens_at": "09:00", "closes_at": "12:00", "source": "sito"}
+            ],
+        }
+    ]
+    editor.update(
+        "ente_gestore",
+        "ciss38",
+        {"offices": ente["offices"] + offices, "last_verified": "2026-11-02"},
+        "Ada",
+    )
     out = tmp_path / "export"
     export_seed(engine, out, CATALOG_DATA)
     assert validate(read_seed(out)) == []
@@ -160,5 +198,6 @@ def test_history_uses_the_clock_and_lists_newest_first(engine: Engine) -> None:
     editor.update("service", SERVICE, {"cost": "a pagamento secondo ISEE"}, "B")
     history = editor.history("service", SERVICE)
     assert [(c.actor, c.at) for c in history] == [("B", NOW + timedelta(minutes=5)), ("A", NOW)]
-    assert history[0].diff() == [{"field": "cost", "before": "5 euro a pasto",
-                                  "after": "a pagamento secondo ISEE"}]  # fmt: skip
+    assert history[0].diff() == [
+        {"field": "cost", "before": "5 euro a pasto", "after": "a pagamento secondo ISEE"}
+    ]

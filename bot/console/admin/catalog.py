@@ -23,6 +23,7 @@ from bot.console.admin.shell import AdminPages, page_auth
 from bot.console.auth import Guard
 from bot.console.context import Auth, ConsoleContext
 from catalog.admin.checks import DAYS
+from catalog.admin.editor import KINDS
 from catalog.constants import (
     CATEGORIES,
     CONFIDENCE,
@@ -31,7 +32,6 @@ from catalog.constants import (
     STATUSES,
     TARGET_GROUPS,
 )
-from catalog.admin.editor import KINDS
 
 PATH = "/console/admin/catalog"
 ROLES = ("admin", "editor")
@@ -44,7 +44,9 @@ def _nav_sections(request: Request, own: AdminSection) -> Sequence[AdminSection]
     return list(getattr(gateway, "admin_sections", None) or [own])
 
 
-def build_catalog_section(ctx: ConsoleContext, store: CatalogAdminStore, reverify_months: int) -> AdminSection:  # fmt: skip
+def build_catalog_section(
+    ctx: ConsoleContext, store: CatalogAdminStore, reverify_months: int
+) -> AdminSection:
     """The section (pages and JSON API) over ``store``."""
     guard = Guard(ctx.accounts, ctx.clock).with_roles(*ROLES)
     section_ref: list[AdminSection] = []
@@ -77,11 +79,21 @@ def build_catalog_section(ctx: ConsoleContext, store: CatalogAdminStore, reverif
             return auth
         kind = kind if kind in KINDS else "service"
         scope = scope_of(auth)
-        rows = await store.list(kind, q[:200], scope)
+        rows = await store.search(kind, q[:200], scope)
         stale, expiring = await store.review(reverify_months, EXPIRY_DAYS, scope)
-        return render(request, auth, "admin/catalog.html", rows=rows, q=q, kind=kind,
-                      kinds=KINDS, stale=stale, expiring=expiring, months=reverify_months,
-                      days=EXPIRY_DAYS)  # fmt: skip
+        return render(
+            request,
+            auth,
+            "admin/catalog.html",
+            rows=rows,
+            q=q,
+            kind=kind,
+            kinds=KINDS,
+            stale=stale,
+            expiring=expiring,
+            months=reverify_months,
+            days=EXPIRY_DAYS,
+        )
 
     @pages.get("/new/{kind}", response_class=HTMLResponse)
     async def new(request: Request, kind: str) -> Response:
@@ -108,25 +120,44 @@ def build_catalog_section(ctx: ConsoleContext, store: CatalogAdminStore, reverif
         history = await store.history(kind, record_id)
         return await _record_page(request, auth, kind, record_id, current, history)
 
-    async def _record_page(request: Request, auth: Auth, kind: str, record_id: str | None,
-                           current: dict[str, Any], history: list[Any]) -> HTMLResponse:  # fmt: skip
+    async def _record_page(
+        request: Request,
+        auth: Auth,
+        kind: str,
+        record_id: str | None,
+        current: dict[str, Any],
+        history: list[Any],
+    ) -> HTMLResponse:
         orgs, comuni = await store.choices()
         scope = scope_of(auth)
         allowed = {k: v for k, v in orgs.items() if scope is None or k in scope}
         area = current.get("area") or {}
         area_kind, area_values = next(iter(area.items()), ("comuni", []))
         return render(
-            request, auth, "admin/catalog_record.html", kind=kind, record_id=record_id,
-            r=current, history=[_change_view(c) for c in history], orgs=allowed, comuni=comuni,
-            area_kind=area_kind, area_values=", ".join(map(str, area_values))
-            if isinstance(area_values, list) else "",
+            request,
+            auth,
+            "admin/catalog_record.html",
+            kind=kind,
+            record_id=record_id,
+            r=current,
+            history=[_change_view(c) for c in history],
+            orgs=allowed,
+            comuni=comuni,
+            area_kind=area_kind,
+            area_values=", ".join(map(str, area_values)) if isinstance(area_values, list) else "",
             json_contacts=_pretty(current.get("contacts") or []),
             json_offices=_pretty(current.get("offices") or []),
-            choices={"categories": CATEGORIES, "target_groups": TARGET_GROUPS,
-                     "confidence": CONFIDENCE, "statuses": STATUSES,
-                     "opportunity_kinds": OPPORTUNITY_KINDS, "area_kinds": AREA_KINDS,
-                     "contact_kinds": ENTE_CONTACT_KINDS, "days": DAYS},
-        )  # fmt: skip
+            choices={
+                "categories": CATEGORIES,
+                "target_groups": TARGET_GROUPS,
+                "confidence": CONFIDENCE,
+                "statuses": STATUSES,
+                "opportunity_kinds": OPPORTUNITY_KINDS,
+                "area_kinds": AREA_KINDS,
+                "contact_kinds": ENTE_CONTACT_KINDS,
+                "days": DAYS,
+            },
+        )
 
     router = APIRouter()
     router.include_router(pages)
@@ -150,10 +181,17 @@ def _shown(value: Any) -> str:
 
 
 def _change_view(change: Any) -> dict[str, Any]:
-    diff = [{"field": d["field"], "before": _shown(d["before"]), "after": _shown(d["after"])}
-            for d in change.diff()]  # fmt: skip
-    return {"at": change.at, "action": change.action, "actor": change.actor,
-            "fields": change.fields, "diff": diff}  # fmt: skip
+    diff = [
+        {"field": d["field"], "before": _shown(d["before"]), "after": _shown(d["after"])}
+        for d in change.diff()
+    ]
+    return {
+        "at": change.at,
+        "action": change.action,
+        "actor": change.actor,
+        "fields": change.fields,
+        "diff": diff,
+    }
 
 
 def _pretty(value: Any) -> str:

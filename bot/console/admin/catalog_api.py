@@ -50,7 +50,9 @@ async def owned(store: CatalogAdminStore, auth: Auth, kind: str, record_id: str)
         raise HTTPException(status_code=404, detail="record non trovato") from None
     owner = record["id"] if kind == "ente_gestore" else record.get("organization")
     if not auth.operator.may_edit_ente(owner):
-        raise HTTPException(status_code=403, detail="puoi modificare solo i record dei tuoi consorzi")
+        raise HTTPException(
+            status_code=403, detail="puoi modificare solo i record dei tuoi consorzi"
+        )
     return record
 
 
@@ -58,7 +60,9 @@ async def _body(request: Request) -> dict[str, Any]:
     try:
         data = json.loads(await request.body() or b"null")
     except (ValueError, UnicodeDecodeError):
-        raise HTTPException(status_code=400, detail="il corpo della richiesta non è JSON valido") from None
+        raise HTTPException(
+            status_code=400, detail="il corpo della richiesta non è JSON valido"
+        ) from None
     if not isinstance(data, dict):
         raise HTTPException(status_code=400, detail="atteso un oggetto JSON con i campi del record")
     return data
@@ -78,13 +82,17 @@ def build_catalog_api(guard: Guard, store: CatalogAdminStore, reverify_months: i
     async def review(auth: Auth = Depends(guard.auth)) -> dict[str, Any]:
         """What needs attention: records to verify again, opportunities about to expire."""
         stale, expiring = await store.review(reverify_months, EXPIRY_DAYS, scope_of(auth))
-        return {"months": reverify_months, "days": EXPIRY_DAYS,
-                "stale": [r.to_dict() for r in stale], "expiring": [r.to_dict() for r in expiring]}  # fmt: skip
+        return {
+            "months": reverify_months,
+            "days": EXPIRY_DAYS,
+            "stale": [r.to_dict() for r in stale],
+            "expiring": [r.to_dict() for r in expiring],
+        }
 
     @api.get("/{kind}")
     async def listing(kind: str, q: str = "", auth: Auth = Depends(guard.auth)) -> dict[str, Any]:
         """The records of the account (all for an admin), matching ``q``."""
-        rows = await store.list(check_kind(kind), q[:200], scope_of(auth))
+        rows = await store.search(check_kind(kind), q[:200], scope_of(auth))
         return {"items": [r.to_dict() for r in rows]}
 
     @api.get("/{kind}/{record_id}")
@@ -99,9 +107,13 @@ def build_catalog_api(guard: Guard, store: CatalogAdminStore, reverify_months: i
         """Add a service or an opportunity (of one of the editor's enti)."""
         data = await _body(request)
         if kind not in ("service", "opportunity"):
-            raise HTTPException(status_code=404, detail="si possono creare solo servizi e opportunità")
+            raise HTTPException(
+                status_code=404, detail="si possono creare solo servizi e opportunità"
+            )
         if not auth.operator.may_edit_ente(str(data.get("organization") or "") or None):
-            raise HTTPException(status_code=403, detail="puoi creare record solo per i tuoi consorzi")
+            raise HTTPException(
+                status_code=403, detail="puoi creare record solo per i tuoi consorzi"
+            )
         try:
             record = await store.create(kind, data, actor_of(auth))
         except InvalidRecord as exc:
@@ -109,12 +121,16 @@ def build_catalog_api(guard: Guard, store: CatalogAdminStore, reverify_months: i
         return JSONResponse({"record": record}, status_code=201)
 
     @api.patch("/{kind}/{record_id}")
-    async def update(kind: str, record_id: str, request: Request, auth: Auth = Depends(guard.csrf)) -> Any:  # fmt: skip
+    async def update(
+        kind: str, record_id: str, request: Request, auth: Auth = Depends(guard.csrf)
+    ) -> Any:
         """Change some fields; the provider may move only to another of the editor's enti."""
         data = await _body(request)
         await owned(store, auth, kind, record_id)
         if "organization" in data and not auth.operator.may_edit_ente(str(data["organization"])):
-            raise HTTPException(status_code=403, detail="puoi assegnare i record solo ai tuoi consorzi")
+            raise HTTPException(
+                status_code=403, detail="puoi assegnare i record solo ai tuoi consorzi"
+            )
         try:
             record = await store.update(kind, record_id, data, actor_of(auth))
         except InvalidRecord as exc:

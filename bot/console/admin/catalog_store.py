@@ -19,9 +19,11 @@ class CatalogAdminStore(ThreadFacade):
     def __init__(self, editor: CatalogEditor) -> None:
         self._editor = editor
 
-    async def list(self, kind: str, text: str = "", organizations: set[str] | None = None) -> list[Summary]:  # fmt: skip
+    async def search(
+        self, kind: str, text: str = "", organizations: set[str] | None = None
+    ) -> list[Summary]:
         """Records of ``kind`` matching ``text`` (of those providers only, when given)."""
-        return await self._call(self._editor.list, kind, text, organizations)
+        return await self._call(self._editor.search, kind, text, organizations)
 
     async def get(self, kind: str, record_id: str) -> dict[str, Any]:
         """One record (RecordNotFound)."""
@@ -35,7 +37,9 @@ class CatalogAdminStore(ThreadFacade):
         """Add a record (InvalidRecord)."""
         return await self._call(self._editor.create, kind, data, actor)
 
-    async def update(self, kind: str, record_id: str, changes: dict[str, Any], actor: str) -> dict[str, Any]:  # fmt: skip
+    async def update(
+        self, kind: str, record_id: str, changes: dict[str, Any], actor: str
+    ) -> dict[str, Any]:
         """Change a record (InvalidRecord, RecordNotFound)."""
         return await self._call(self._editor.update, kind, record_id, changes, actor)
 
@@ -43,7 +47,9 @@ class CatalogAdminStore(ThreadFacade):
         """Hide a service or an opportunity from citizens."""
         return await self._call(self._editor.deactivate, kind, record_id, actor)
 
-    async def review(self, months: int, days: int, organizations: set[str] | None, today: date | None = None) -> tuple[list[Summary], list[Summary]]:  # fmt: skip
+    async def review(
+        self, months: int, days: int, organizations: set[str] | None, today: date | None = None
+    ) -> tuple[list[Summary], list[Summary]]:
         """(records "da riverificare", opportunities expiring within ``days``)."""
 
         def both() -> tuple[list[Summary], list[Summary]]:

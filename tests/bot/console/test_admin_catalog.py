@@ -10,7 +10,7 @@ from actions.common import set_catalog
 from actions.search import ActionSearchServices
 from catalog.service import CatalogService
 from tests.actions.conftest import customs, load_domain, make_tracker
-from tests.fixtures.catalog_admin import catalog_engine, catalog_template, catalog_url, with_catalog  # noqa: F401
+from tests.fixtures.catalog_admin import with_catalog
 from tests.fixtures.handoff import PASSWORD, Console, add_operators, handoff_app, repos
 
 SERVICE = "ciss38-emergenza-abitativa"
@@ -60,12 +60,16 @@ def test_editor_edits_its_service_and_the_history_has_the_diff(app):
     with TestClient(app) as client:
         elia = _login(app, client, "elia")
         before = elia.get(f"{API}/service/{SERVICE}").json()["record"]
-        answer = _patch(elia, f"{API}/service/{SERVICE}", {
-            "summary": "Alloggi di emergenza del CISS 38: chiamare il lunedì mattina.",
-            "url": "https://www.ciss38.it/emergenza-abitativa",
-            "last_verified": "2026-11-30",
-            "source": "Telefonata al CISS 38 del 30/11/2026",
-        })  # fmt: skip
+        answer = _patch(
+            elia,
+            f"{API}/service/{SERVICE}",
+            {
+                "summary": "Alloggi di emergenza del CISS 38: chiamare il lunedì mattina.",
+                "url": "https://www.ciss38.it/emergenza-abitativa",
+                "last_verified": "2026-11-30",
+                "source": "Telefonata al CISS 38 del 30/11/2026",
+            },
+        )
         assert answer.status_code == 200, answer.text
         shown = elia.get(f"{API}/service/{SERVICE}").json()
         assert shown["record"]["url"] == "https://www.ciss38.it/emergenza-abitativa"
@@ -118,11 +122,19 @@ def test_catalog_pages_need_a_login(app):
 def test_validation_errors_are_italian_and_never_500(app):
     with TestClient(app) as client:
         elia = _login(app, client, "elia")
-        bad = _patch(elia, f"{API}/service/{SERVICE}", {
-            "url": "www.senza-schema", "contacts": {"phone": "chiamate!"},
-            "min_age": 70, "max_age": 18, "area": {"comuni": ["Atlantide"]},
-            "last_verified": "31/12/2025", "category": "pizza",
-        })  # fmt: skip
+        bad = _patch(
+            elia,
+            f"{API}/service/{SERVICE}",
+            {
+                "url": "www.senza-schema",
+                "contacts": {"phone": "chiamate!"},
+                "min_age": 70,
+                "max_age": 18,
+                "area": {"comuni": ["Atlantide"]},
+                "last_verified": "31/12/2025",
+                "category": "pizza",
+            },
+        )
         assert bad.status_code == 422
         errors = {e["field"]: e["message"] for e in bad.json()["errors"]}
         assert "indirizzo web non valido" in errors["url"]
@@ -131,38 +143,66 @@ def test_validation_errors_are_italian_and_never_500(app):
         assert "inesistente: Atlantide" in errors["area"]
         assert "AAAA-MM-GG" in errors["last_verified"]
         assert "categoria non valido" in errors["category"]
-        opp = elia.post(f"{API}/opportunity", {
-            "id": "ciss38-bando-prova", "title": "Bando", "kind": "bando",
-            "category": "housing", "organization": "ciss38", "summary": "Prova",
-            "valid_from": "2026-12-31", "valid_to": "2026-01-01", "area": {"enti_gestori": ["ciss38"]},
-            "source": "delibera", "confidence": "high", "verified": True,
-        })  # fmt: skip
+        opp = elia.post(
+            f"{API}/opportunity",
+            {
+                "id": "ciss38-bando-prova",
+                "title": "Bando",
+                "kind": "bando",
+                "category": "housing",
+                "organization": "ciss38",
+                "summary": "Prova",
+                "valid_from": "2026-12-31",
+                "valid_to": "2026-01-01",
+                "area": {"enti_gestori": ["ciss38"]},
+                "source": "delibera",
+                "confidence": "high",
+                "verified": True,
+            },
+        )
         assert opp.status_code == 422
         assert any("precedente" in e["message"] for e in opp.json()["errors"])
         # Malformed calls: 400/404/403, never 500.
-        raw = elia.client.patch(f"/console/api{API}/service/{SERVICE}", content=b"{not json",
-                                headers={"X-CSRF-Token": elia.csrf, "Content-Type": "application/json"})  # fmt: skip
+        raw = elia.client.patch(
+            f"/console/api{API}/service/{SERVICE}",
+            content=b"{not json",
+            headers={"X-CSRF-Token": elia.csrf, "Content-Type": "application/json"},
+        )
         assert raw.status_code == 400 and "JSON" in raw.json()["error"]
         assert _patch(elia, f"{API}/service/{SERVICE}", [1, 2]).status_code == 400
         assert _patch(elia, f"{API}/service/{SERVICE}", {"nope": 1}).status_code == 422
         assert _patch(elia, f"{API}/service/{SERVICE}", {"id": "other"}).status_code == 422
         assert elia.get(f"{API}/pizza").status_code == 404
         assert elia.get(f"{API}/service/does-not-exist").status_code == 404
-        assert _patch(elia, f"{API}/service/{SERVICE}", {"summary": "x"}, csrf="bad").status_code == 403
+        assert (
+            _patch(elia, f"{API}/service/{SERVICE}", {"summary": "x"}, csrf="bad").status_code
+            == 403
+        )
 
 
 def test_editor_creates_and_deactivates_an_opportunity_shown_then_hidden(app, catalog_engine):
     svc = CatalogService(catalog_engine)
     with TestClient(app) as client:
         elia = _login(app, client, "elia")
-        created = elia.post(f"{API}/opportunity", {
-            "id": "ciss38-corso-caregiver", "title": "Corso per caregiver familiari",
-            "kind": "corso", "category": "elderly_care", "organization": "ciss38",
-            "summary": "Quattro incontri gratuiti a Cuorgnè.", "url": "https://www.ciss38.it/corso",
-            "valid_from": "2026-01-01", "valid_to": "2099-12-31", "area": {"enti_gestori": ["ciss38"]},
-            "source": "Locandina del CISS 38", "confidence": "high", "verified": True,
-            "last_verified": "2026-11-30",
-        })  # fmt: skip
+        created = elia.post(
+            f"{API}/opportunity",
+            {
+                "id": "ciss38-corso-caregiver",
+                "title": "Corso per caregiver familiari",
+                "kind": "corso",
+                "category": "elderly_care",
+                "organization": "ciss38",
+                "summary": "Quattro incontri gratuiti a Cuorgnè.",
+                "url": "https://www.ciss38.it/corso",
+                "valid_from": "2026-01-01",
+                "valid_to": "2099-12-31",
+                "area": {"enti_gestori": ["ciss38"]},
+                "source": "Locandina del CISS 38",
+                "confidence": "high",
+                "verified": True,
+                "last_verified": "2026-11-30",
+            },
+        )
         assert created.status_code == 201, created.text
         titles = [o.title for o in svc.list_opportunities(comune="Cuorgnè", limit=50)]
         assert "Corso per caregiver familiari" in titles
@@ -179,13 +219,24 @@ def test_editor_sees_what_expires_and_what_to_verify_again(app):
         from datetime import date, timedelta
 
         soon = (date.today() + timedelta(days=10)).isoformat()
-        created = elia.post(f"{API}/opportunity", {
-            "id": "ciss38-bando-affitti", "title": "Bando contributi affitto", "kind": "bando",
-            "category": "housing", "organization": "ciss38", "summary": "Domande entro il termine.",
-            "valid_from": "2026-01-01", "valid_to": soon, "area": {"enti_gestori": ["ciss38"]},
-            "source": "Delibera del CISS 38", "confidence": "high", "verified": True,
-            "last_verified": date.today().isoformat(),
-        })  # fmt: skip
+        created = elia.post(
+            f"{API}/opportunity",
+            {
+                "id": "ciss38-bando-affitti",
+                "title": "Bando contributi affitto",
+                "kind": "bando",
+                "category": "housing",
+                "organization": "ciss38",
+                "summary": "Domande entro il termine.",
+                "valid_from": "2026-01-01",
+                "valid_to": soon,
+                "area": {"enti_gestori": ["ciss38"]},
+                "source": "Delibera del CISS 38",
+                "confidence": "high",
+                "verified": True,
+                "last_verified": date.today().isoformat(),
+            },
+        )
         assert created.status_code == 201, created.text
         review = elia.get(f"{API}/review").json()
         assert [r["id"] for r in review["expiring"]] == ["ciss38-bando-affitti"]
@@ -200,25 +251,62 @@ def test_admin_edits_ente_contacts_and_offices_with_schedules(app):
     with TestClient(app) as client:
         ada = _login(app, client, "ada")
         current = ada.get(f"{API}/ente_gestore/ciss38").json()["record"]
-        contacts = current["contacts"] + [{"kind": "email", "value": "info@ciss38.example.it",
-                                           "confidence": "high", "source": "Sito del CISS 38"}]  # fmt: skip
-        offices = [{"name": "Sportello di Rivarolo", "comune": "Rivarolo Canavese",
-                    "source": "Sito del CISS 38", "confidence": "medium",
-                    "schedules": [{"byday": "MO,WE", "opens_at": "09:00", "closes_at": "12:30",
-                                   "source": "Sito del CISS 38"}]}]  # fmt: skip
+        contacts = current["contacts"] + [
+            {
+                "kind": "email",
+                "value": "info@ciss38.example.it",
+                "confidence": "high",
+                "source": "Sito del CISS 38",
+            }
+        ]
+        offices = [
+            {
+                "name": "Sportello di Rivarolo",
+                "comune": "Rivarolo Canavese",
+                "source": "Sito del CISS 38",
+                "confidence": "medium",
+                "schedules": [
+                    {
+                        "byday": "MO,WE",
+                        "opens_at": "09:00",
+                        "closes_at": "12:30",
+                        "source": "Sito del CISS 38",
+                    }
+                ],
+            }
+        ]
         ok = _patch(ada, f"{API}/ente_gestore/ciss38", {"contacts": contacts, "offices": offices})
         assert ok.status_code == 200, ok.text
         record = ada.get(f"{API}/ente_gestore/ciss38").json()["record"]
         assert record["offices"][0]["schedules"][0]["closes_at"] == "12:30"
-        bad = _patch(ada, f"{API}/ente_gestore/ciss38", {
-            "contacts": [{"kind": "phone", "value": "centralino", "confidence": "high", "source": "x"}],
-            "offices": [{"name": "X", "comune": "Atlantide", "source": "x", "confidence": "high",
-                         "schedules": [{"byday": "LUN", "opens_at": "14:00", "closes_at": "9", "source": "x"}]}],
-        })  # fmt: skip
+        bad = _patch(
+            ada,
+            f"{API}/ente_gestore/ciss38",
+            {
+                "contacts": [
+                    {"kind": "phone", "value": "centralino", "confidence": "high", "source": "x"}
+                ],
+                "offices": [
+                    {
+                        "name": "X",
+                        "comune": "Atlantide",
+                        "source": "x",
+                        "confidence": "high",
+                        "schedules": [
+                            {"byday": "LUN", "opens_at": "14:00", "closes_at": "9", "source": "x"}
+                        ],
+                    }
+                ],
+            },
+        )
         assert bad.status_code == 422
         fields = {e["field"] for e in bad.json()["errors"]}
-        assert {"contacts[1].value", "offices[1].comune", "offices[1].schedules[1].byday",
-                "offices[1].schedules[1].closes_at"} <= fields  # fmt: skip
+        assert {
+            "contacts[1].value",
+            "offices[1].comune",
+            "offices[1].schedules[1].byday",
+            "offices[1].schedules[1].closes_at",
+        } <= fields
 
 
 def test_a_change_reaches_the_bot_at_once(app, catalog_engine):
@@ -232,25 +320,35 @@ def test_a_change_reaches_the_bot_at_once(app, catalog_engine):
 
             async def first_service() -> dict:
                 dispatcher = CollectingDispatcher()
-                tracker = make_tracker(text="non riesco a pagare l'affitto", intent="need_housing",
-                                       slots={"comune": "Cuorgnè"})  # fmt: skip
+                tracker = make_tracker(
+                    text="non riesco a pagare l'affitto",
+                    intent="need_housing",
+                    slots={"comune": "Cuorgnè"},
+                )
                 await ActionSearchServices().run(dispatcher, tracker, load_domain())
                 (payload,) = customs(dispatcher)
                 return next(s for s in payload["services"] if s["id"] == SERVICE)
 
             assert "lunedì mattina" not in asyncio.run(first_service())["summary"]
-            answer = _patch(elia, f"{API}/service/{SERVICE}", {
-                "summary": "Alloggi di emergenza: chiamare il lunedì mattina.",
-                "how_to_apply": "Telefonare allo sportello sociale del proprio comune.",
-            })  # fmt: skip
+            answer = _patch(
+                elia,
+                f"{API}/service/{SERVICE}",
+                {
+                    "summary": "Alloggi di emergenza: chiamare il lunedì mattina.",
+                    "how_to_apply": "Telefonare allo sportello sociale del proprio comune.",
+                },
+            )
             assert answer.status_code == 200
             shown = asyncio.run(first_service())
             assert shown["summary"] == "Alloggi di emergenza: chiamare il lunedì mattina."
             assert shown["how_to_apply"] == "Telefonare allo sportello sociale del proprio comune."
             elia.post(f"{API}/service/{SERVICE}/deactivate")
             dispatcher = CollectingDispatcher()
-            tracker = make_tracker(text="non riesco a pagare l'affitto", intent="need_housing",
-                                   slots={"comune": "Cuorgnè"})  # fmt: skip
+            tracker = make_tracker(
+                text="non riesco a pagare l'affitto",
+                intent="need_housing",
+                slots={"comune": "Cuorgnè"},
+            )
             asyncio.run(ActionSearchServices().run(dispatcher, tracker, load_domain()))
             ids = [s["id"] for p in customs(dispatcher) for s in p.get("services", [])]
             assert SERVICE not in ids

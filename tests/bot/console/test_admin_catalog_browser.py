@@ -22,7 +22,7 @@ from actions.search import ActionSearchServices
 from catalog.db import make_engine
 from catalog.service import CatalogService
 from tests.actions.conftest import customs, load_domain, make_tracker
-from tests.fixtures.catalog_admin import catalog_template, catalog_url, with_catalog  # noqa: F401
+from tests.fixtures.catalog_admin import with_catalog
 from tests.fixtures.handoff import PASSWORD, handoff_app, repos
 from tests.fixtures.servers import ServerThread
 from wecare.settings import ROOT
