@@ -95,12 +95,20 @@ def cmd_load(args: argparse.Namespace) -> int:
     """``wecare catalog load [--reset]``."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from catalog.admin.editor import edited_record_count
     from catalog.loader import load
     from catalog.seedfiles import SeedFileError
     from wecare.cli import CliError
 
     engine = _engine(args)
     try:
+        if edited := edited_record_count(engine):
+            print(
+                f"note: {edited} record(s) were edited in the admin area or with `wecare "
+                "catalog edit`; `load` puts back the values of the seed files (run `wecare "
+                "catalog export --format seed` first to keep the edits)",
+                file=sys.stderr,
+            )
         report = load(engine, _data_dir(args), reset=args.reset)
     except SeedFileError as exc:
         raise _seed_error(exc) from None

@@ -319,3 +319,16 @@ class CatalogEditor:
 
 
 __all__ = ["CatalogEditor", "Change", "InvalidRecord", "RecordNotFound", "Summary"]
+
+
+def edited_record_count(engine: Engine) -> int:
+    """How many records have a change in the history (0 before migration 0008)."""
+    from sqlalchemy import func, inspect
+
+    if not inspect(engine).has_table("catalog_change"):
+        return 0
+    with session_scope(engine) as session:
+        query = select(func.count()).select_from(
+            select(CatalogChange.record_type, CatalogChange.record_id).distinct().subquery()
+        )
+        return int(session.scalar(query) or 0)

@@ -164,3 +164,8 @@ def test_export_seed_then_load_gives_the_same_catalog(
     assert left == right
     code, _, err = _run(capsys, "catalog", "export", *db, "--format", "seed")
     assert code == 1 and "--out" in err
+    # Loading the seed files again puts their values back, and says so first.
+    code, _, err = _run(capsys, "catalog", "load", *db, "--data-dir", str(CATALOG_DATA))
+    assert code == 0 and "1 record(s) were edited" in err
+    code, out, _ = _run(capsys, "catalog", "show", SERVICE, *db, "--json")
+    assert json.loads(out)["cost"] != "gratuito per ISEE sotto 6000 euro"

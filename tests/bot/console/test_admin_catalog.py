@@ -354,3 +354,33 @@ def test_a_change_reaches_the_bot_at_once(app, catalog_engine):
             assert SERVICE not in ids
     finally:
         set_catalog(None)
+
+
+def test_every_record_page_renders_and_escapes_html(app):
+    with TestClient(app) as client:
+        elia = _login(app, client, "elia")
+        for path in (
+            "/new/service",
+            "/new/opportunity",
+            "/ente_gestore/ciss38",
+            f"/service/{SERVICE}",
+        ):
+            page = elia.client.get(f"/console/admin/catalog{path}")
+            assert page.status_code == 200, path
+            assert 'id="catalog-form"' in page.text and "/console/static/catalog.js" in page.text
+        created = elia.post(f"{API}/opportunity", {
+            "id": "ciss38-evento", "title": "Incontro <script>alert(1)</script>", "kind": "evento",
+            "category": "family_minors", "organization": "ciss38", "summary": "Per le famiglie.",
+            "valid_from": "2026-01-01", "area": {"comuni": ["Cuorgnè"]}, "source": "Locandina",
+            "confidence": "medium", "verified": False,
+        })  # fmt: skip
+        assert created.status_code == 201, created.text
+        page = elia.client.get("/console/admin/catalog/opportunity/ciss38-evento")
+        assert "<script>alert(1)</script>" not in page.text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+        listing = elia.client.get("/console/admin/catalog?kind=opportunity&q=incontro")
+        assert "ciss38-evento" in listing.text
+        assert elia.client.get("/console/admin/catalog/new/ente_gestore").status_code == 404
+        # The editor's form offers only its own enti as providers.
+        form = elia.client.get("/console/admin/catalog/new/service").text
+        assert 'value="ciss38"' in form and 'value="inrete"' not in form
