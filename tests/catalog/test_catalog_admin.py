@@ -149,6 +149,7 @@ def test_export_round_trip_reproduces_the_edited_catalog(
         "Elia",
     )
     editor.create("opportunity", _opportunity(), "Elia")
+    editor.deactivate("opportunity", "programma-gol-piemonte", "Ada")
     created = dict(editor.get("service", "ciss38-contributi-economici"))
     created.update(id="ciss38-nuovo-servizio", name="Nuovo servizio del CISS 38")
     editor.create("service", created, "Ada")
@@ -181,6 +182,7 @@ def test_export_round_trip_reproduces_the_edited_catalog(
         assert reloaded.get("service", SERVICE) == editor.get("service", SERVICE)
         assert reloaded.get("ente_gestore", "ciss38") == editor.get("ente_gestore", "ciss38")
         assert reloaded.get("opportunity", "ciss38-bando-test")["last_verified"] == "2026-11-01"
+        assert reloaded.get("opportunity", "programma-gol-piemonte")["status"] == "inactive"
 
 
 def _comparable(data: dict[str, Any]) -> dict[str, Any]:
