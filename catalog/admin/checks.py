@@ -123,7 +123,8 @@ class Form:
         """A list of texts (a list, or one text split on new lines, ``;`` or ``,``)."""
         value = self.data.get(key) or []
         if isinstance(value, str):
-            value = [v for v in re.split(r"[\n;,]", value)]
+            # Free texts (documents) may contain commas; vocabulary ids are also split on them.
+            value = re.split(r"[\n;,]" if allowed is not None else r"[\n;]", value)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.fail(key, "deve essere un elenco di testi")
             return []
