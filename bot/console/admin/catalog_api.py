@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 
 from bot.console.admin.catalog_store import CatalogAdminStore
 from bot.console.auth import Guard
@@ -68,6 +69,12 @@ async def _body(request: Request) -> dict[str, Any]:
     return data
 
 
+CONFLICT = (
+    "il record è stato salvato nello stesso momento da un'altra persona: "
+    "ricaricare la pagina e riprovare"
+)
+
+
 def _invalid(exc: InvalidRecord) -> JSONResponse:
     errors = [e.to_dict() for e in exc.errors]
     body = {"error": "dati non validi", "status": 422, "errors": errors}
@@ -118,6 +125,8 @@ def build_catalog_api(guard: Guard, store: CatalogAdminStore, reverify_months: i
             record = await store.create(kind, data, actor_of(auth))
         except InvalidRecord as exc:
             return _invalid(exc)
+        except IntegrityError:  # a concurrent save of the same record (PostgreSQL)
+            raise HTTPException(status_code=409, detail=CONFLICT) from None
         return JSONResponse({"record": record}, status_code=201)
 
     @api.patch("/{kind}/{record_id}")
@@ -135,6 +144,8 @@ def build_catalog_api(guard: Guard, store: CatalogAdminStore, reverify_months: i
             record = await store.update(kind, record_id, data, actor_of(auth))
         except InvalidRecord as exc:
             return _invalid(exc)
+        except IntegrityError:  # a concurrent save of the same record (PostgreSQL)
+            raise HTTPException(status_code=409, detail=CONFLICT) from None
         return {"record": record}
 
     @api.post("/{kind}/{record_id}/deactivate")
@@ -147,6 +158,8 @@ def build_catalog_api(guard: Guard, store: CatalogAdminStore, reverify_months: i
             record = await store.deactivate(kind, record_id, actor_of(auth))
         except InvalidRecord as exc:
             return _invalid(exc)
+        except IntegrityError:  # a concurrent save of the same record (PostgreSQL)
+            raise HTTPException(status_code=409, detail=CONFLICT) from None
         return {"record": record}
 
     return api
