@@ -25,6 +25,8 @@ from bot.analytics.tracker import TrackerReader
 from bot.console.account_store import AccountStore
 from bot.console.accounts import AccountRepository
 from bot.console.admin.analytics import build_analytics_section
+from bot.console.admin.catalog import build_catalog_section
+from bot.console.admin.catalog_store import CatalogAdminStore
 from bot.console.admin.sections import AdminSection
 from bot.console.auth import Guard
 from bot.console.context import ConsoleContext
@@ -53,6 +55,7 @@ from bot.telegram.channel import TelegramChannel
 from bot.telegram.sender import TelegramSender
 from bot.texts import Texts, citizen_texts, console_texts
 from bot.web.deliverer import WebConnections
+from catalog.admin.editor import CatalogEditor
 from catalog.db import make_engine
 from catalog.hsds import HsdsCatalog
 from catalog.reference import ente_short_names
@@ -208,8 +211,15 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         canned=load_canned(),
     )
     telegram = TelegramChannel(settings, sender, router) if sender else None
+    catalog_admin = build_catalog_section(
+        console,
+        CatalogAdminStore(CatalogEditor(catalog_engine)),
+        settings.catalog_reverify_months,
+    )
     reports = AnalyticsReports(AnalyticsService(app_engine, catalog_engine))
-    analytics = build_analytics_section(console, Guard(console.accounts, console.clock), reports)
+    analytics = build_analytics_section(
+        console, Guard(console.accounts, console.clock), reports, others=[catalog_admin]
+    )
     return Gateway(
         settings=settings,
         repos=repos,
@@ -224,7 +234,7 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         tracker=tracker,
         texts=texts,
         telegram=telegram,
-        admin_sections=[analytics],
+        admin_sections=[catalog_admin, analytics],
         public_routers=[build_hsds_router(HsdsCatalog(catalog_engine))],
         _engines=[app_engine, catalog_engine],
         _erasure=erasure,

@@ -20,6 +20,7 @@ from catalog.models import (
     Organization,
     Phone,
     RequiredDocument,
+    Schedule,
     Service,
     ServiceArea,
     ServiceCategory,
@@ -85,6 +86,16 @@ def ente_organization(record: Record) -> Organization:
                 notes=_empty_to_none(o.get("notes")),
                 source=str(o["source"]).strip(),
                 confidence=o["confidence"],
+                schedules=[
+                    Schedule(
+                        byday=_empty_to_none(h.get("byday")),
+                        opens_at=_empty_to_none(h.get("opens_at")),
+                        closes_at=_empty_to_none(h.get("closes_at")),
+                        description=_empty_to_none(h.get("description")),
+                        source=str(h["source"]).strip(),
+                    )
+                    for h in o.get("schedules") or []
+                ],
             )
             for o in record.get("offices") or []
         ],
@@ -125,6 +136,7 @@ def ente_gestore(record: Record) -> EnteGestore:
         website=_confirmed(contacts, "website"),
         email=_confirmed(contacts, "email"),
         phone=_confirmed(contacts, "phone"),
+        last_verified=record.get("last_verified"),
         verified=record["verified"],
         confidence=record["confidence"],
         source=str(record["source"]).strip(),
@@ -266,6 +278,8 @@ def opportunity(record: Record) -> Opportunity:
         url=_empty_to_none(record.get("url")),
         valid_from=record["valid_from"],
         valid_to=record.get("valid_to"),
+        status=record.get("status") or "active",
+        last_verified=record.get("last_verified"),
         verified=record["verified"],
         confidence=record["confidence"],
         source=str(record["source"]).strip(),

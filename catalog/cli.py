@@ -43,10 +43,14 @@ def register(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print a JSON list of services")
     p.set_defaults(func=cmd_search)
 
-    p = sub.add_parser("export", help="export the catalog (HSDS-like JSON or CSV of services)")
-    p.add_argument("--database-url", help="catalog DB (default: DATABASE_URL)")
-    p.add_argument("--format", choices=("hsds-json", "csv"), default="hsds-json")
-    p.add_argument("--out", type=Path, help="output file (default: standard output)")
+    p = sub.add_parser(
+        "export", help="export the catalog (HSDS-like JSON, CSV of services, or seed files)"
+    )
+    common(p)
+    p.add_argument("--format", choices=("hsds-json", "csv", "seed"), default="hsds-json")
+    p.add_argument(
+        "--out", type=Path, help="output file (seed: a folder, required; default: standard output)"
+    )
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("validate", help="check the seed files; bad rows with file and line")
@@ -61,6 +65,10 @@ def register(subparsers: Any) -> None:
     fmt.add_argument("--json", action="store_true", help="print the cells as JSON")
     fmt.add_argument("--markdown", action="store_true", help="print a Markdown table")
     p.set_defaults(func=cmd_coverage)
+
+    from catalog import admin_cli
+
+    admin_cli.register(sub)
 
 
 def _engine(args: argparse.Namespace) -> Any:
@@ -87,12 +95,20 @@ def cmd_load(args: argparse.Namespace) -> int:
     """``wecare catalog load [--reset]``."""
     from sqlalchemy.exc import SQLAlchemyError
 
+    from catalog.admin.editor import edited_record_count
     from catalog.loader import load
     from catalog.seedfiles import SeedFileError
     from wecare.cli import CliError
 
     engine = _engine(args)
     try:
+        if edited := edited_record_count(engine):
+            print(
+                f"note: {edited} record(s) were edited in the admin area or with `wecare "
+                "catalog edit`; `load` puts back the values of the seed files (run `wecare "
+                "catalog export --format seed` first to keep the edits)",
+                file=sys.stderr,
+            )
         report = load(engine, _data_dir(args), reset=args.reset)
     except SeedFileError as exc:
         raise _seed_error(exc) from None
@@ -169,6 +185,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from catalog.export import hsds_json, services_csv
     from wecare.cli import CliError
 
+    if args.format == "seed":
+        return _export_seed(args)
     engine = _engine(args)
     try:
         if args.format == "csv":
@@ -176,8 +194,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         else:
             text = json.dumps(hsds_json(engine), ensure_ascii=False, indent=2) + "\n"
     except SQLAlchemyError as exc:
-        raise CliError(f"catalog database unavailable ({exc.__class__.__name__}); "
-                       "run `wecare catalog load` first") from None  # fmt: skip
+        raise CliError(
+            f"catalog database unavailable ({exc.__class__.__name__}); "
+            "run `wecare catalog load` first"
+        ) from None
     finally:
         engine.dispose()
     if args.out is None:
@@ -186,6 +206,32 @@ def cmd_export(args: argparse.Namespace) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")
         print(f"wrote {args.out} ({args.format})", file=sys.stderr)
+    return 0
+
+
+def _export_seed(args: argparse.Namespace) -> int:
+    """``wecare catalog export --format seed --out DIR``: the database as ``catalog_data/``."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from catalog.seed_export import export_seed
+    from wecare.cli import CliError
+
+    if args.out is None:
+        raise CliError("--format seed needs --out DIR (a folder in the catalog_data/ format)")
+    if args.out.resolve() == _data_dir(args).resolve():
+        print(f"overwriting the seed folder {args.out}", file=sys.stderr)
+    engine = _engine(args)
+    try:
+        counts = export_seed(engine, args.out, _data_dir(args))
+    except SQLAlchemyError as exc:
+        raise CliError(
+            f"catalog database unavailable ({exc.__class__.__name__}); "
+            "run `wecare catalog load` first"
+        ) from None
+    finally:
+        engine.dispose()
+    summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+    print(f"wrote {args.out} (seed format: {summary})", file=sys.stderr)
     return 0
 
 
@@ -223,8 +269,10 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     try:
         cells = coverage(engine)
     except SQLAlchemyError as exc:
-        raise CliError(f"catalog database unavailable ({exc.__class__.__name__}); "
-                       "run `wecare catalog load` first") from None  # fmt: skip
+        raise CliError(
+            f"catalog database unavailable ({exc.__class__.__name__}); "
+            "run `wecare catalog load` first"
+        ) from None
     finally:
         engine.dispose()
     if args.json:

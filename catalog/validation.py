@@ -33,17 +33,18 @@ SERVICE_OPTIONAL = set(
 )
 TEMPLATE_FORBIDDEN = {"id", "organization", "area"}
 ENTE_REQUIRED = {"id", "name", "short_name", "distretto", "verified", "confidence", "source"}
-ENTE_OPTIONAL = {"legal_form", "seat_comune", "contacts", "notes", "offices"}
+ENTE_OPTIONAL = {"legal_form", "seat_comune", "contacts", "notes", "offices", "last_verified"}
 ENTE_CONTACT_REQUIRED = {"kind", "value", "confidence", "source"}
 ENTE_CONTACT_OPTIONAL = {"label", "last_verified"}
 OFFICE_REQUIRED = {"name", "comune", "source", "confidence"}
-OFFICE_OPTIONAL = {"address", "notes"}
+OFFICE_OPTIONAL = {"address", "notes", "schedules"}
+SCHEDULE_KEYS = {"byday", "opens_at", "closes_at", "description", "source"}
 ORG_REQUIRED = {"id", "name", "kind", "verified", "confidence", "source"}
 ORG_OPTIONAL = {"website", "description"}
 OPPORTUNITY_REQUIRED = set(
     "id title kind category organization summary valid_from area verified confidence source".split()
 )
-OPPORTUNITY_OPTIONAL = {"url", "valid_to"}
+OPPORTUNITY_OPTIONAL = {"url", "valid_to", "status", "last_verified"}
 HELPLINE_KEYS = {"number", "label", "emergency_rank", "self_harm_rank", "for_minors", "hours"}
 CONTACT_KEYS = {"phone", "email", "website"}
 SLUG = re.compile(r"[a-z0-9_]+(-[a-z0-9_]+)*")
@@ -240,6 +241,9 @@ def validate(data: SeedData) -> list[SeedError]:
         c.text("summary")
         c.area(comuni)
         _common(c)
+        c.one_of("status", STATUSES, optional=True)
+        if r.get("last_verified") is not None and not isinstance(r["last_verified"], date):
+            c.fail("last_verified must be a date (YYYY-MM-DD) or null")
         start, end = r.get("valid_from"), r.get("valid_to")
         if not isinstance(start, date):
             c.fail("valid_from must be a date (YYYY-MM-DD)")

@@ -82,6 +82,8 @@ def check_enti(
         c.text("name")
         c.text("short_name")
         common(c)
+        if r.get("last_verified") is not None and not isinstance(r["last_verified"], date):
+            c.fail("last_verified must be a date (YYYY-MM-DD) or null")
         if r.get("seat_comune") and comuni and r["seat_comune"] not in comuni:
             c.fail(f"seat_comune '{r['seat_comune']}' is not in comuni.csv")
         _check_offices(c, r.get("offices"), comuni, errors, checker)
@@ -106,6 +108,7 @@ def _check_offices(
             o.text("source")
             if comuni and office["comune"] not in comuni:
                 o.fail(f"comune '{office['comune']}' is not in comuni.csv")
+            _check_schedules(o, office.get("schedules"))
 
 
 def _check_contacts(c: Any, contacts: Any, errors: list[SeedError], checker: type[Any]) -> None:
@@ -135,3 +138,17 @@ def _check_contacts(c: Any, contacts: Any, errors: list[SeedError], checker: typ
             k.fail("a website must start with https:// or http://")
         if contact.get("kind") in ("email", "pec") and "@" not in value:
             k.fail("an e-mail/PEC needs an @")
+
+
+def _check_schedules(o: Any, schedules: Any) -> None:
+    """Opening hours of an office: ``[{byday, opens_at, closes_at, description, source}]``."""
+    from catalog.validation import SCHEDULE_KEYS
+
+    if schedules is None:
+        return
+    if not isinstance(schedules, list) or not all(isinstance(s, dict) for s in schedules):
+        o.fail("schedules must be a list of mappings")
+        return
+    for s in schedules:
+        if set(s) - SCHEDULE_KEYS or not s.get("source"):
+            o.fail(f"a schedule has only {', '.join(sorted(SCHEDULE_KEYS))} (source required)")

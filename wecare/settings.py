@@ -55,6 +55,9 @@ class Settings:
     rasa_tracker_store_url: str = ""
     #: Operator hours of the handoff (``WECARE_OPERATOR_HOURS``; bot/handoff/hours.yaml).
     operator_hours_file: Path = DEFAULT_OPERATOR_HOURS
+    #: Catalog records not verified for this many months are listed "da riverificare" in the
+    #: admin area and by ``wecare catalog stale`` (``CATALOG_REVERIFY_MONTHS``, default 12).
+    catalog_reverify_months: int = 12
 
     @property
     def production(self) -> bool:
@@ -86,4 +89,5 @@ def get_settings() -> Settings:
         ),
         rasa_tracker_store_url=_env("RASA_TRACKER_STORE_URL", ""),
         operator_hours_file=Path(_env("WECARE_OPERATOR_HOURS", str(DEFAULT_OPERATOR_HOURS))),
+        catalog_reverify_months=max(1, int(_env("CATALOG_REVERIFY_MONTHS", "12"))),
     )

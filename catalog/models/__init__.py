@@ -1,5 +1,6 @@
 """Typed SQLAlchemy 2 models of the catalog (one module per entity group)."""
 
+from catalog.models.audit import CatalogChange
 from catalog.models.base import Base
 from catalog.models.comune import Comune, ComuneFuoriArea
 from catalog.models.ente_gestore import EnteContact, EnteGestore
@@ -21,6 +22,7 @@ from catalog.models.service import (
 
 __all__ = [
     "Base",
+    "CatalogChange",
     "Comune",
     "ComuneFuoriArea",
     "Contact",

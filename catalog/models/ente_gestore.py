@@ -37,6 +37,7 @@ class EnteGestore(Base):
     website: Mapped[str | None] = mapped_column(String(500))
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(64))
+    last_verified: Mapped[date | None] = mapped_column(Date)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     confidence: Mapped[str] = mapped_column(String(8))
     source: Mapped[str] = mapped_column(Text)

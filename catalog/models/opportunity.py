@@ -11,7 +11,7 @@ from catalog.models.base import Base
 
 
 class Opportunity(Base):
-    """An item valid from ``valid_from`` to ``valid_to``; never shown once expired."""
+    """An item valid from ``valid_from`` to ``valid_to``; never shown once expired or inactive."""
 
     __tablename__ = "opportunity"
 
@@ -24,6 +24,8 @@ class Opportunity(Base):
     url: Mapped[str | None] = mapped_column(String(500))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_to: Mapped[date | None] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    last_verified: Mapped[date | None] = mapped_column(Date)
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     confidence: Mapped[str] = mapped_column(String(8))
     source: Mapped[str] = mapped_column(Text)

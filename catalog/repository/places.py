@@ -100,6 +100,7 @@ def current_opportunities(
         select(Opportunity, area.c.rank, Org.name)
         .join(area, area.c.opportunity_id == Opportunity.id)
         .join(Org, Org.id == Opportunity.organization_id)
+        .where(Opportunity.status == "active")
         .where(Opportunity.valid_from <= today)
         .where(or_(Opportunity.valid_to.is_(None), Opportunity.valid_to >= today))
         .order_by(area.c.rank, Opportunity.valid_to.is_(None), Opportunity.valid_to, Opportunity.id)

@@ -20,6 +20,7 @@ from sqlalchemy import Engine, text
 from catalog.db import make_engine
 from catalog.loader import load
 from catalog.service import CatalogService
+from tests.fixtures.catalog_admin import catalog_template, catalog_url  # noqa: F401
 
 REPO = Path(__file__).resolve().parents[2]
 CATALOG_DATA = REPO / "catalog_data"
