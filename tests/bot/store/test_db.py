@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, text
+import pytest
+from sqlalchemy import create_engine, inspect, text
 
 from bot.store.db import SCHEMA_VERSION, init_db
 
@@ -28,7 +29,7 @@ def test_version_2_handoffs_waiting_for_the_comune_go_to_the_triage_queue(tmp_pa
                 "(2, 'queued', 'request', '2026-11-24 09:00:00')"
             )
         )
-    assert SCHEMA_VERSION == 3 and init_db(engine) == 3
+    assert SCHEMA_VERSION == 4 and init_db(engine) == 4
     with engine.connect() as conn:
         rows = conn.execute(
             text("SELECT id, status, ente_gestore_id, queued_at FROM handoff ORDER BY id")
@@ -44,4 +45,24 @@ def test_a_version_2_database_without_handoffs_upgrades(tmp_path):
         conn.execute(text("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER)"))
         conn.execute(text("INSERT INTO schema_version VALUES (1, 2)"))
     assert init_db(engine) == SCHEMA_VERSION
+    engine.dispose()
+
+
+def test_version_3_gets_the_durable_inbox_and_production_only_checks(tmp_path):
+    from bot.store.db import SchemaOutdated, require_current_schema, schema_version
+    from bot.store.models import Base
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'v3.db'}")
+    with pytest.raises(SchemaOutdated, match="no schema.*wecare db migrate"):
+        require_current_schema(engine)
+    Base.metadata.create_all(engine)
+    with engine.begin() as conn:  # a version-3 database: everything but the inbox
+        conn.execute(text("DROP TABLE inbox_item"))
+        conn.execute(text("INSERT INTO schema_version VALUES (1, 3)"))
+    with pytest.raises(SchemaOutdated, match="schema version 3, this version needs 4"):
+        require_current_schema(engine)
+    assert not inspect(engine).has_table("inbox_item")  # the check changed nothing
+    assert init_db(engine) == 4 and schema_version(engine) == 4
+    assert inspect(engine).has_table("inbox_item")
+    assert require_current_schema(engine) == 4
     engine.dispose()
