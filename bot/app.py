@@ -179,7 +179,9 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
     sender = TelegramSender(conversations, texts) if use_telegram else None
     deliverers: list[Deliverer] = [web_deliverer, *([sender] if sender else [])]
     outbox = Outbox(conversations, bus, deliverers, log_text=not settings.production)
-    tracker = RasaTracker(settings.rasa_url, settings.rasa_token)
+    rasa = over.rasa or _rasa_client(settings)
+    route = rasa.order if isinstance(rasa, RasaPool) else None
+    tracker = RasaTracker(settings.rasa_url, settings.rasa_token, route=route)
     enti = EnteDirectory(
         ente_short_names(settings.catalog_data_dir), texts.text("handoff.generic_ente")
     )
@@ -196,7 +198,6 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         texts=texts,
     )
     citizen, desk = CitizenHandoff(ctx), OperatorDesk(ctx)
-    rasa = over.rasa or _rasa_client(settings)
     safety, catalog_engine = _safety_net(settings, texts)
     tracker_store = TrackerStoreEraser(settings.rasa_tracker_store_url)
     erasure = Erasure(DataEraser(repos.conversations, tracker_store, settings.secret_key))
