@@ -98,7 +98,8 @@ def _user_turns(tracker_url: str, sender: str) -> list[str]:
         with engine.connect() as conn:
             rows = conn.execute(
                 text(
-                    "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"
+                    "SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' "
+                    "ORDER BY id"
                 ),
                 {"s": sender},
             ).all()
