@@ -71,6 +71,8 @@ def _add_health(app: FastAPI, gateway: Gateway) -> None:
             "rasa": rasa_ok,
             "telegram": tg.mode if tg is not None else "off",
         }
+        if gateway.redis is not None:  # production profile: delivery between gateways
+            body["redis"] = await gateway.redis.ping()
         return JSONResponse(body, status_code=200 if db_ok else 503)
 
 

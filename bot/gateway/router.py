@@ -16,7 +16,6 @@ replies it returns. Order of work for one message (SPEC §1, §8 "nothing lost")
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import weakref
@@ -24,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from bot.gateway.geo import ComuneLocator
+from bot.gateway.geo import ComuneLocator, location_message
 from bot.gateway.inbox import DurableInbox
 from bot.gateway.outbox import Outbox
 from bot.gateway.ports import HandoffPort
@@ -146,23 +145,9 @@ class Router:
 
         Only the coordinates rounded to 2 decimals (about 1 km) and the comune are logged.
         """
-        metadata = dict(metadata or {})
-        match = self.locator.nearest(latitude, longitude) if self.locator else None
-        metadata["location"] = {"lat": round(latitude, 2), "lon": round(longitude, 2)}
-        metadata["comune"] = match.name if match else None
-        if match is None:
-            if self.locator:
-                notice = self.texts.text("gateway.location_outside")
-            else:
-                notice = self.texts.text("gateway.location_unknown")
-            return await self.handle_incoming(
-                channel, sender, "", {**metadata, "notice": notice}, event="location"
-            )
-        payload = "/inform" + json.dumps({"comune": match.name}, ensure_ascii=False)
-        notice = self.texts.text("gateway.location_found", comune=match.name)
-        return await self.handle_incoming(
-            channel, sender, payload, {**metadata, "notice": notice}, event="location"
-        )
+        text, notice, details = location_message(self.locator, self.texts, latitude, longitude)
+        metadata = {**(metadata or {}), **details, "notice": notice}
+        return await self.handle_incoming(channel, sender, text, metadata, event="location")
 
     async def confirm_delivery(
         self, replies: Sequence[Reply], *, ok: bool, error: str | None = None
@@ -214,6 +199,9 @@ class Router:
         metadata = dict(entry.meta.get("metadata") or {})
         risk = self.safety.assess(entry.text, event) if self.safety else None
         latest = await self.conversations.get_conversation(conv.id) or conv
+        if latest.mode != "bot":  # an operator has it now: Rasa (paused) only records it
+            await self.rasa.send(latest.sender_id, entry.text, {"channel": latest.channel})
+            return []
         return await self._turn(latest, entry.message_id, entry.text, metadata, risk, [], late)
 
     async def _guard(
