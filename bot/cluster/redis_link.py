@@ -26,7 +26,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.cluster.codec import decode, encode
 from bot.gateway.events import EventBus, Subscriber
@@ -50,7 +54,14 @@ class RedisLink:
     """
 
     def __init__(self, url: str, instance: str, prefix: str = "wecare") -> None:
-        self.redis: Redis = Redis.from_url(url, socket_connect_timeout=3, health_check_interval=30)
+        # a pooled connection broken by a Redis restart is retried on a new one
+        self.redis: Redis = Redis.from_url(
+            url,
+            socket_connect_timeout=3,
+            health_check_interval=30,
+            retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), 3),
+            retry_on_error=[RedisConnectionError, RedisTimeoutError],
+        )
         self.instance = instance
         self.events_channel = f"{prefix}:events"
         self.web_channel = f"{prefix}:web"
@@ -190,8 +201,8 @@ class RedisWebDeliverer:
                 return local
             got = await self.link.redis.blpop([ack], timeout=self.ack_timeout)
             return got is not None
-        except (RedisError, OSError):
-            log.warning("Redis unavailable: widget delivery only on this gateway")
+        except (RedisError, OSError) as exc:
+            log.warning("Redis unavailable: widget delivery only on this gateway (%s)", exc)
             return local
 
     async def on_remote(self, body: dict[str, Any]) -> None:
@@ -201,5 +212,8 @@ class RedisWebDeliverer:
             return
         if self.connections.count(session) and await self.connections.send(session, message):
             if isinstance(ack, str):
-                await self.link.redis.rpush(ack, "1")
-                await self.link.redis.expire(ack, 30)
+                try:
+                    await self.link.redis.rpush(ack, "1")
+                    await self.link.redis.expire(ack, 30)
+                except (RedisError, OSError):  # delivered; the sender records "failed"
+                    log.warning("Redis unavailable: delivery not confirmed to the sender")
