@@ -81,6 +81,7 @@ def bench(instances: int, args: argparse.Namespace, log_dir: Path) -> list[Level
             gateway_port=free_port(),
             token=secrets.token_urlsafe(16),
             env={**QUIET_ENV, **env},
+            model=args.model,
             log_dir=log_dir / f"rasa{instances}",
             tracker_store_url=tracker.replace("+psycopg", ""),
             rasa_instances=instances,
@@ -95,14 +96,15 @@ def bench(instances: int, args: argparse.Namespace, log_dir: Path) -> list[Level
         pg.drop_all()
 
 
-def report(rows: dict[int, list[LevelResult]], command: str) -> str:
+def report(rows: dict[int, list[LevelResult]], command: str, model_name: str) -> str:
     """The Markdown block of docs/benchmarks.md."""
     lines = [
         BEGIN,
         "",
         f"Command: `{command}` (machine: {os.cpu_count()} cores shared with other work, "
-        f"{platform.python_implementation()} {platform.python_version()}). Production profile "
-        "(PostgreSQL, Redis lock store), one gateway, conversations spread by sender.",
+        f"{platform.python_implementation()} {platform.python_version()}, 1-min load average "
+        f"{os.getloadavg()[0]:.1f} at the end). Production profile (PostgreSQL, Redis lock "
+        f"store), one gateway, conversations spread by sender; model `{model_name}`.",
         "",
         "| Rasa instances | msg/s (no pause) | p95 ms (no pause) | p95 ms (1 s think) | errors |",
         "|---|---|---|---|---|",
@@ -145,14 +147,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=5.0)
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--model", default=str(MODEL), help="model archive (default: make train's)")
     args = parser.parse_args(argv)
-    if not MODEL.exists():
-        print("no trained model: run `make train` first", file=sys.stderr)
+    args.model = Path(args.model)
+    if not args.model.exists():
+        print(f"no model at {args.model}: run `make train` first", file=sys.stderr)
         return 1
     command = (
         ".venv/bin/python scripts/bench_scale.py --postgres-url $TEST_POSTGRES_URL --redis-url "
         f"$TEST_REDIS_URL --instances {args.instances} --concurrency {args.concurrency} "
         f"--duration {args.duration:g} --warmup {args.warmup:g}"
+        + ("" if args.model == MODEL else f" --model {args.model}")
     )
     rows: dict[int, list[LevelResult]] = {}
     with tempfile.TemporaryDirectory(prefix="wecare-scale-") as tmp:
@@ -164,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"1 s think p95 {human.pct(95):.0f} ms; errors {sat.errors + human.errors}",
                 flush=True,
             )
-    block = report(rows, command)
+    block = report(rows, command, args.model.name)
     print(block)
     if not args.no_write:
         write_block(block)
