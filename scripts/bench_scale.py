@@ -119,10 +119,11 @@ def report(rows: dict[int, list[LevelResult]], command: str, model_name: str) ->
         ratio = rows[2][0].rate / rows[1][0].rate
         lines += [
             "",
-            f"Throughput ratio 2 instances / 1 instance: ×{ratio:.2f}. On this machine every "
-            "process shares the same 2 cores, so a second Rasa adds no CPU; on a server with "
-            "more cores each instance brings its own (projection: msg/s of 1 instance × number "
-            "of cores given to Rasa, while PostgreSQL and the gateway are not saturated).",
+            f"Throughput ratio 2 instances / 1 instance: ×{ratio:.2f}. A Rasa process is one "
+            "event loop (at most one core); a second instance can use the second core, which "
+            "the gateway, the action server and PostgreSQL also need on this 2-core machine. "
+            "Projection for a bigger server: about the one-instance rate per core given to a "
+            "Rasa instance, until PostgreSQL or the gateways saturate.",
         ]
     lines += ["", END]
     return "\n".join(lines)
