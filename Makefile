@@ -7,7 +7,7 @@ RASA := $(RASA_VENV)/bin/rasa
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help setup run test train eval validate test-stories bench bench-catalog bench-e2e bench-analytics \
+.PHONY: help setup run test train eval validate test-stories bench bench-catalog bench-e2e bench-analytics bench-scale \
         format lint hooks types lock clean geo-data
 
 help:  ## List the targets
@@ -44,6 +44,8 @@ bench-e2e: setup  ## Full reply latency against the running stack
 
 bench-analytics: setup  ## Needs dashboard report on 1 000 000 synthetic citizen messages
 	@$(PY) scripts/bench_analytics.py
+bench-scale: setup  ## msg/s and p95 with 1 and 2 Rasa instances (needs TEST_POSTGRES_URL, TEST_REDIS_URL)
+	@$(PY) scripts/bench_scale.py --postgres-url "$$TEST_POSTGRES_URL" --redis-url "$$TEST_REDIS_URL"
 
 geo-data:  ## Regenerate comuni coordinates/CAP/boundaries from the ISTAT packages (.venv-geo)
 	@bash scripts/build_comuni_geo.sh

@@ -3,9 +3,14 @@
 :func:`build_gateway` makes, in order: the app database (repositories and their async
 facades), the event bus with the console hub subscribed, the channels' deliverers, the outbox,
 the handoff (citizen side for the router, operator desk for the console), the Rasa client, the
-safety net, the erasure, the router, the console context and — when ``TELEGRAM_BOT_TOKEN`` is
-set — the Telegram bridge. :func:`create_app` wraps it in the FastAPI app
-(``bot.gateway.http``). Nothing is wired afterwards: no module sets another's attributes.
+safety net, the erasure, the durable inbox, the router, the console context and — when
+``TELEGRAM_BOT_TOKEN`` is set — the Telegram bridge. With ``REDIS_URL`` (production profile)
+the event bus and the widget deliverer are the Redis ones (``bot.cluster``), so several
+gateway instances act as one; with several ``RASA_URLS`` the Rasa client is a
+:class:`~bot.gateway.rasa_client.RasaPool`. In the production profile the schemas are only
+checked (``wecare db migrate`` upgrades them), never changed. :func:`create_app` wraps it in
+the FastAPI app (``bot.gateway.http``). Nothing is wired afterwards: no module sets another's
+attributes.
 
 Arrows: channels (``bot.web``, ``bot.telegram``) and the console → gateway/handoff → store;
 the gateway reaches the handoff only through ``bot.gateway.ports.HandoffPort``.
@@ -22,6 +27,7 @@ from sqlalchemy import Engine
 from bot.analytics.recorder import AnalyticsRepository, TurnRecorder
 from bot.analytics.service import AnalyticsReports, AnalyticsService
 from bot.analytics.tracker import TrackerReader
+from bot.cluster.redis_link import RedisEventBus, RedisLink, RedisWebDeliverer
 from bot.console.account_store import AccountStore
 from bot.console.accounts import AccountRepository
 from bot.console.admin.analytics import build_analytics_section
@@ -35,8 +41,9 @@ from bot.console.setup import load_canned
 from bot.gateway.delivery import Deliverer
 from bot.gateway.events import EventBus
 from bot.gateway.geo import ComuneLocator
+from bot.gateway.inbox import DurableInbox, InboxWorker
 from bot.gateway.outbox import Outbox
-from bot.gateway.rasa_client import RasaClient
+from bot.gateway.rasa_client import RasaClient, RasaPool
 from bot.gateway.router import Router
 from bot.gateway.safety import SafetyNet, load_fallback_payloads
 from bot.handoff.citizen import CitizenHandoff
@@ -50,13 +57,15 @@ from bot.handoff.repo import HandoffRepository
 from bot.handoff.store import DeskStore, HandoffStore
 from bot.hsds.routes import build_hsds_router
 from bot.store import ConversationRepository, ConversationStore, create_store_engine, init_db
+from bot.store.db import require_current_schema
 from bot.store.deletion import DataEraser, Erasure, TrackerStoreEraser, resolve_sqlite_path
+from bot.store.inbox import InboxRepository, InboxStore
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.sender import TelegramSender
 from bot.texts import Texts, citizen_texts, console_texts
 from bot.web.deliverer import WebConnections
 from catalog.admin.editor import CatalogEditor
-from catalog.db import make_engine
+from catalog.db import make_engine, require_current_catalog
 from catalog.hsds import HsdsCatalog
 from catalog.reference import ente_short_names
 from catalog.service import CatalogService
@@ -109,17 +118,33 @@ class Gateway:
     rasa: RasaClient
     tracker: RasaTracker
     texts: Texts
+    inbox: InboxWorker | None = None
     telegram: TelegramChannel | None = None
     admin_sections: list[AdminSection] = field(default_factory=list)
     public_routers: list[APIRouter] = field(default_factory=list)
+    redis: RedisLink | None = None
     _engines: list[Engine] = field(default_factory=list)
     _erasure: Erasure | None = None
     _recorder: TurnRecorder | None = None
+    _cluster: tuple[RedisEventBus, RedisWebDeliverer] | None = None
+
+    async def start(self) -> None:
+        """Start the background parts: Redis subscription, durable inbox, Telegram bridge."""
+        if self.redis is not None and self._cluster is not None:
+            self.redis.start(*self._cluster)
+        if self.inbox is not None:
+            self.inbox.start()
+        if self.telegram is not None:
+            await self.telegram.start()
 
     async def aclose(self) -> None:
-        """Stop the Telegram bridge and close every client and engine."""
+        """Stop the background parts and close every client and engine."""
+        if self.inbox is not None:
+            await self.inbox.stop()
         if self.telegram is not None:
             await self.telegram.stop()
+        if self.redis is not None:
+            await self.redis.aclose()
         await self.tracker.aclose()
         await self.rasa.aclose()
         if self._erasure is not None:
@@ -130,8 +155,11 @@ class Gateway:
             engine.dispose()
 
 
-def _repositories(engine: Engine, hasher: PasswordHasher | None) -> Repositories:
-    init_db(engine)
+def _repositories(engine: Engine, hasher: PasswordHasher | None, migrate: bool) -> Repositories:
+    if migrate:
+        init_db(engine)
+    else:  # production profile: `wecare db migrate` upgrades, the gateway only checks
+        require_current_schema(engine)
     return Repositories(
         conversations=ConversationRepository(engine),
         handoffs=HandoffRepository(engine),
@@ -142,6 +170,8 @@ def _repositories(engine: Engine, hasher: PasswordHasher | None) -> Repositories
 
 def _safety_net(settings: Settings, texts: Texts) -> tuple[SafetyNet, Engine]:
     engine = make_engine(settings.database_url)
+    if settings.production_profile:
+        require_current_catalog(engine)
     catalog = CatalogService(engine)
     return SafetyNet(default_detector(), catalog, load_fallback_payloads(), texts), engine
 
@@ -151,17 +181,21 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
     over = overrides or Overrides()
     texts, clock = citizen_texts(), over.clock or system_clock
     app_engine = create_store_engine(settings.app_database_url)
-    repos = _repositories(app_engine, over.hasher)
+    repos = _repositories(app_engine, over.hasher, migrate=not settings.production_profile)
     conversations = ConversationStore(repos.conversations)
     handoffs, notes = HandoffStore(repos.handoffs), DeskStore(repos.desk)
     hub = ConsoleHub(console_texts())
-    bus = EventBus([hub.on_event])
-    use_telegram = bool(settings.telegram_bot_token) if over.telegram is None else over.telegram
     web = WebConnections()
+    redis, cluster = _cluster(settings, hub, web)
+    bus: EventBus = cluster[0] if cluster else EventBus([hub.on_event])
+    web_deliverer: Deliverer = cluster[1] if cluster else web
+    use_telegram = bool(settings.telegram_bot_token) if over.telegram is None else over.telegram
     sender = TelegramSender(conversations, texts) if use_telegram else None
-    deliverers: list[Deliverer] = [web, *([sender] if sender else [])]
+    deliverers: list[Deliverer] = [web_deliverer, *([sender] if sender else [])]
     outbox = Outbox(conversations, bus, deliverers, log_text=not settings.production)
-    tracker = RasaTracker(settings.rasa_url, settings.rasa_token)
+    rasa = over.rasa or _rasa_client(settings)
+    route = rasa.order if isinstance(rasa, RasaPool) else None
+    tracker = RasaTracker(settings.rasa_url, settings.rasa_token, route=route)
     enti = EnteDirectory(
         ente_short_names(settings.catalog_data_dir), texts.text("handoff.generic_ente")
     )
@@ -178,13 +212,15 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         texts=texts,
     )
     citizen, desk = CitizenHandoff(ctx), OperatorDesk(ctx)
-    rasa = over.rasa or RasaClient(settings.rasa_url)
     safety, catalog_engine = _safety_net(settings, texts)
     tracker_store = TrackerStoreEraser(settings.rasa_tracker_store_url)
     erasure = Erasure(DataEraser(repos.conversations, tracker_store, settings.secret_key))
     recorder = TurnRecorder(
         AnalyticsRepository(app_engine),
         TrackerReader(resolve_sqlite_path(settings.rasa_tracker_store_url.strip())),
+    )
+    inbox = DurableInbox(
+        InboxStore(InboxRepository(app_engine)), outbox, texts, settings.instance_name
     )
     router = Router(
         conversations,
@@ -196,7 +232,9 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         erasure=erasure,
         safety=safety,
         analytics=recorder,
+        inbox=inbox,
     )
+    worker = InboxWorker(inbox, rasa.ping, router.process_kept, settings.inbox_retry_seconds)
     console = ConsoleContext(
         accounts=AccountStore(repos.accounts),
         conversations=conversations,
@@ -233,13 +271,32 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         rasa=rasa,
         tracker=tracker,
         texts=texts,
+        inbox=worker,
         telegram=telegram,
         admin_sections=[catalog_admin, analytics],
         public_routers=[build_hsds_router(HsdsCatalog(catalog_engine))],
+        redis=redis,
         _engines=[app_engine, catalog_engine],
         _erasure=erasure,
         _recorder=recorder,
+        _cluster=cluster,
     )
+
+
+def _cluster(
+    settings: Settings, hub: ConsoleHub, web: WebConnections
+) -> tuple[RedisLink | None, tuple[RedisEventBus, RedisWebDeliverer] | None]:
+    """The Redis event bus and widget deliverer when ``REDIS_URL`` is set."""
+    if not settings.redis_url:
+        return None, None
+    link = RedisLink(settings.redis_url, settings.instance_name)
+    return link, (RedisEventBus(link, [hub.on_event]), RedisWebDeliverer(link, web))
+
+
+def _rasa_client(settings: Settings) -> RasaClient:
+    """One Rasa server, or a pool routing by sender when ``RASA_URLS`` lists several."""
+    urls = settings.rasa_instances
+    return RasaPool(urls) if len(urls) > 1 else RasaClient(urls[0])
 
 
 def create_app(
@@ -265,11 +322,17 @@ def create_app(
         The FastAPI app; ``app.state.gateway`` is the :class:`Gateway`.
 
     Raises:
-        ValueError: production without ``SECRET_KEY``.
+        ValueError: production without ``SECRET_KEY``, or a production profile that lacks
+            PostgreSQL/Redis settings.
+        SchemaOutdated: production profile on an old app database (``wecare db migrate``).
+        CatalogSchemaOutdated: the same for the catalog.
     """
     from bot.gateway.http import build_app
 
     settings = settings or get_settings()
+    problems = settings.profile_problems()
+    if problems:
+        raise ValueError("WECARE_PROFILE=production: " + "; ".join(problems) + " (docs/deploy.md)")
     if settings.production and not settings.secret_key:
         # The deletion audit keys its sender hash with SECRET_KEY: with the public development
         # default, Telegram chat ids could be recovered from the audit by brute force.

@@ -107,3 +107,29 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(
             connection, opts={"version_table": VERSION_TABLE}
         ).get_current_revision()
+
+
+class CatalogSchemaOutdated(RuntimeError):
+    """The catalog database is not at this code's Alembic head (production never upgrades)."""
+
+
+def head_revision() -> str | None:
+    """Return the newest Alembic revision of ``catalog/migrations``."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def require_current_catalog(engine: Engine) -> str:
+    """Check, without changing anything, that the catalog schema is at the head revision.
+
+    Raises:
+        CatalogSchemaOutdated: the message says what to run.
+    """
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        raise CatalogSchemaOutdated(
+            f"the catalog database is at revision {current or 'none'}, this version needs "
+            f"{head}: run `wecare db migrate` first (production never migrates implicitly)"
+        )
+    return current or ""

@@ -10,7 +10,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
@@ -67,6 +67,7 @@ class ChildSpec:
         check: optional extra test of the health answer (e.g. "a model is loaded").
         fatal: optional test of the health answer that returns an error message when the
             child is up but will never become ready (Rasa running without a model).
+        env: environment of this child only (on top of the stack's).
     """
 
     name: str
@@ -74,6 +75,7 @@ class ChildSpec:
     health_url: str
     check: Callable[[httpx.Response], bool] | None = None
     fatal: Callable[[httpx.Response], str | None] | None = None
+    env: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

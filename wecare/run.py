@@ -115,10 +115,11 @@ def _port_of(url: str, default: int) -> int:
 
 
 def _print_welcome(stack: Stack, token_hint: str) -> None:
-    gateway = stack.gateway_url
     lines = ["", "WeCare Assistant is running. Chat with it:"]
-    if gateway:
+    for gateway in stack.gateway_urls:
         lines.append(f"  web widget   {gateway}/   (health: {gateway}/healthz)")
+    if len(stack.rasa_urls) > 1:
+        lines.append(f"  Rasa         {', '.join(stack.rasa_urls)} (one per conversation)")
     lines += [
         f"  REST (curl)  curl -s {stack.rasa_url}/webhooks/rest/webhook \\",
         '                 -d \'{"sender":"t1","message":"abito a Cuorgnè e non riesco a '
@@ -136,14 +137,34 @@ def _say(msg: str) -> None:
     print(f"[run] {msg}", flush=True)
 
 
+def _check_instances(args: argparse.Namespace, redis_url: str) -> None:
+    if args.rasa_instances < 1 or args.gateways < 1:
+        raise CliError("--rasa-instances and --gateways must be at least 1")
+    if args.rasa_instances > 1 and not redis_url:
+        raise CliError(
+            "several Rasa instances need a shared lock store: set REDIS_URL (docs/deploy.md)"
+        )
+    if args.gateways > 1 and not redis_url:
+        raise CliError("several gateways deliver to each other through Redis: set REDIS_URL")
+
+
 def run_stack(args: argparse.Namespace) -> int:
     """Implement ``wecare run``; return the exit code."""
     settings = get_settings()
+    problems = settings.profile_problems()
+    if problems:
+        raise CliError("WECARE_PROFILE=production: " + "; ".join(problems))
+    _check_instances(args, settings.redis_url)
     rasa_port = args.rasa_port or _port_of(settings.rasa_url, 5005)
     action_port = args.action_port or settings.action_server_port
     gateway_port = None if args.no_gateway else (args.gateway_port or settings.gateway_port)
-    ports = {"rasa": rasa_port, "actions": action_port, "gateway": gateway_port}
-    busy = [f"{n} {p}" for n, p in ports.items() if p is not None and not port_is_free(p)]
+    ports = {f"rasa {rasa_port + i}": rasa_port + i for i in range(args.rasa_instances)}
+    ports["actions"] = action_port
+    if gateway_port is not None:
+        ports.update(
+            {f"gateway {gateway_port + i}": gateway_port + i for i in range(args.gateways)}
+        )
+    busy = [name for name, port in ports.items() if not port_is_free(port)]
     if busy:
         raise CliError(
             f"port in use: {', '.join(busy)} (another stack running? stop it, or choose ports "
@@ -152,7 +173,9 @@ def run_stack(args: argparse.Namespace) -> int:
     if not RASA_BIN.exists():
         raise CliError(f"{RASA_BIN.relative_to(ROOT)} missing: run `make setup`")
     VAR_DIR.mkdir(exist_ok=True)
-    if not args.no_catalog:
+    if settings.production_profile:
+        _say("production profile: schemas are not migrated here (`wecare db migrate`)")
+    elif not args.no_catalog:
         ensure_catalog(_say)
     model = Path(args.model).resolve() if args.model else MODEL
     if args.model and not model.is_file():
@@ -172,6 +195,9 @@ def run_stack(args: argparse.Namespace) -> int:
         model=model,
         log_dir=Path(args.log_dir).resolve() if args.log_dir else LOG_DIR,
         tracker_store_url=settings.rasa_tracker_store_url or DEFAULT_TRACKER_STORE_URL,
+        rasa_instances=args.rasa_instances,
+        gateways=args.gateways,
+        redis_url=settings.redis_url,
     )
     stopping: list[int] = []
 
@@ -182,9 +208,10 @@ def run_stack(args: argparse.Namespace) -> int:
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
-        _say(f"starting rasa :{rasa_port}, actions :{action_port}" + (
-            f", gateway :{gateway_port}" if gateway_port else ""
-        ) + f" (logs in {stack.log_dir})")  # fmt: skip
+        listing = ", ".join(
+            f"{c.name} :{c.health_url.split(':')[2].split('/')[0]}" for c in stack.specs()
+        )
+        _say(f"starting {listing} (logs in {stack.log_dir})")  # fmt: skip
         stack.start()
         stack.wait_ready(args.timeout, _say)
         _print_welcome(stack, "$RASA_TOKEN" if settings.rasa_token else f"<{token_path}>")
@@ -220,6 +247,18 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--action-port", type=int, default=None, help="default: ACTION_SERVER_PORT")
     parser.add_argument("--gateway-port", type=int, default=None, help="default: GATEWAY_PORT")
     parser.add_argument("--no-gateway", action="store_true", help="start Rasa and actions only")
+    parser.add_argument(
+        "--rasa-instances",
+        type=int,
+        default=1,
+        help="Rasa servers on consecutive ports from --rasa-port (N > 1 needs REDIS_URL)",
+    )
+    parser.add_argument(
+        "--gateways",
+        type=int,
+        default=1,
+        help="gateways on consecutive ports from --gateway-port (M > 1 needs REDIS_URL)",
+    )
     parser.add_argument("--no-catalog", action="store_true", help="do not load the catalog")
     parser.add_argument(
         "--no-train", action="store_true", help="use the existing model without scripts/train.sh"

@@ -58,11 +58,56 @@ class Settings:
     #: Catalog records not verified for this many months are listed "da riverificare" in the
     #: admin area and by ``wecare catalog stale`` (``CATALOG_REVERIFY_MONTHS``, default 12).
     catalog_reverify_months: int = 12
+    #: ``embedded`` (SQLite, one process of each kind) or ``production`` (``WECARE_PROFILE``:
+    #: PostgreSQL, Redis, several Rasa and gateway instances; docs/deploy.md).
+    profile: str = "embedded"
+    #: Redis (``REDIS_URL``): cross-gateway events and widget delivery, Rasa's lock store.
+    redis_url: str = ""
+    #: Every Rasa instance (``RASA_URLS``, comma-separated; default ``RASA_URL`` alone). The
+    #: gateway routes each conversation to one of them by a hash of the sender.
+    rasa_urls: tuple[str, ...] = ()
+    #: Name of this gateway instance (``WECARE_INSTANCE``; default ``gateway-<port>``).
+    instance: str = ""
+    #: Seconds between two attempts at the durable inbox (``INBOX_RETRY_SECONDS``).
+    inbox_retry_seconds: float = 5.0
 
     @property
     def production(self) -> bool:
         """True in production mode: minimal logging, never message text at INFO."""
         return self.env == "production"
+
+    @property
+    def production_profile(self) -> bool:
+        """True with ``WECARE_PROFILE=production`` (servers, several instances)."""
+        return self.profile == "production"
+
+    @property
+    def rasa_instances(self) -> tuple[str, ...]:
+        """The Rasa base URLs the gateway may use (``RASA_URLS``, else ``RASA_URL``)."""
+        return self.rasa_urls or (self.rasa_url,)
+
+    @property
+    def instance_name(self) -> str:
+        """This gateway instance's name (claims of the durable inbox, Redis messages)."""
+        return self.instance or f"gateway-{self.gateway_port}"
+
+    def profile_problems(self) -> list[str]:
+        """What the production profile lacks (empty in the embedded profile, or when fine)."""
+        if not self.production_profile:
+            return []
+        problems = []
+        for name, url in (
+            ("DATABASE_URL", self.database_url),
+            ("APP_DATABASE_URL", self.app_database_url),
+            ("RASA_TRACKER_STORE_URL", self.rasa_tracker_store_url),
+        ):
+            if not url.startswith("postgresql"):
+                problems.append(f"{name} must be a PostgreSQL URL (postgresql+psycopg://...)")
+        if not self.redis_url.startswith(("redis://", "rediss://")):
+            problems.append("REDIS_URL must be set (redis://host:6379/0)")
+        if not self.secret_key:
+            problems.append("SECRET_KEY must be set")
+        return problems
 
 
 @lru_cache(maxsize=1)
@@ -90,4 +135,11 @@ def get_settings() -> Settings:
         rasa_tracker_store_url=_env("RASA_TRACKER_STORE_URL", ""),
         operator_hours_file=Path(_env("WECARE_OPERATOR_HOURS", str(DEFAULT_OPERATOR_HOURS))),
         catalog_reverify_months=max(1, int(_env("CATALOG_REVERIFY_MONTHS", "12"))),
+        profile=_env("WECARE_PROFILE", "embedded"),
+        redis_url=_env("REDIS_URL", ""),
+        rasa_urls=tuple(
+            u.strip().rstrip("/") for u in _env("RASA_URLS", "").split(",") if u.strip()
+        ),
+        instance=_env("WECARE_INSTANCE", ""),
+        inbox_retry_seconds=float(_env("INBOX_RETRY_SECONDS", "5")),
     )

@@ -1,5 +1,10 @@
 """The stack ``wecare run`` starts: Rasa, the action server and the gateway as child groups.
 
+With ``rasa_instances``/``gateways`` above 1 (``wecare run --rasa-instances N --gateways M``)
+it starts N Rasa servers and M gateways on consecutive ports; the gateways get every Rasa URL
+(``RASA_URLS``: each routes a conversation to one instance by its sender) and, with
+``redis_url``, the Rasa servers share Redis as their lock store (``wecare.endpoints``).
+
 :class:`Stack` is also used by the end-to-end tests (``tests/e2e``) and the benchmark.
 """
 
@@ -8,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import sqlite3
 import subprocess
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -17,6 +21,12 @@ from pathlib import Path
 
 import httpx
 
+from wecare.endpoints import (
+    ENDPOINTS,
+    prepare_sqlite_tracker_store,
+    rasa_tracker_url,
+    write_endpoints,
+)
 from wecare.processes import (
     Child,
     ChildSpec,
@@ -29,7 +39,6 @@ from wecare.settings import ROOT, VAR_DIR
 
 MODEL = ROOT / "models" / "wecare.tar.gz"
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
-ENDPOINTS = ROOT / "bot" / "endpoints.yml"
 CREDENTIALS = ROOT / "bot" / "credentials.yml"
 LOG_DIR = VAR_DIR / "log"
 DEFAULT_TRACKER_STORE_URL = f"sqlite:///{VAR_DIR / 'tracker.db'}"
@@ -54,6 +63,9 @@ class Stack:
         model: the model archive Rasa serves.
         log_dir: where ``<name>.log`` files go.
         tracker_store_url: SQLAlchemy URL of Rasa's tracker store.
+        rasa_instances: how many Rasa servers (ports ``rasa_port``, ``rasa_port + 1``, ...).
+        gateways: how many gateways (ports ``gateway_port``, ``gateway_port + 1``, ...).
+        redis_url: Redis (lock store of the Rasa servers, delivery between the gateways).
     """
 
     rasa_port: int
@@ -64,12 +76,38 @@ class Stack:
     model: Path = MODEL
     log_dir: Path = LOG_DIR
     tracker_store_url: str = DEFAULT_TRACKER_STORE_URL
+    rasa_instances: int = 1
+    gateways: int = 1
+    redis_url: str = ""
     children: list[Child] = field(default_factory=list)
 
     @property
     def rasa_url(self) -> str:
-        """Base URL of the Rasa server."""
+        """Base URL of the (first) Rasa server."""
         return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Base URLs of every Rasa server."""
+        return [f"http://127.0.0.1:{self.rasa_port + i}" for i in range(self.rasa_instances)]
+
+    @property
+    def gateway_ports(self) -> list[int]:
+        """Ports of every gateway (empty without a gateway)."""
+        if self.gateway_port is None:
+            return []
+        return [self.gateway_port + i for i in range(self.gateways)]
+
+    @property
+    def gateway_urls(self) -> list[str]:
+        """Base URLs of every gateway."""
+        return [f"http://127.0.0.1:{port}" for port in self.gateway_ports]
+
+    def endpoints_file(self) -> Path:
+        """Rasa's endpoints: the shipped file, or one with the Redis lock store."""
+        if not self.redis_url:
+            return ENDPOINTS
+        return self.log_dir.parent / f"endpoints.rasa-{self.rasa_port}.yml"
 
     @property
     def action_url(self) -> str:
@@ -89,16 +127,51 @@ class Stack:
             RASA_TOKEN=self.token,
             RASA_URL=self.rasa_url,
             ACTION_SERVER_PORT=str(self.action_port),
-            RASA_TRACKER_STORE_URL=self.tracker_store_url,
+            RASA_TRACKER_STORE_URL=rasa_tracker_url(self.tracker_store_url),
         )
+        if self.rasa_instances > 1:
+            env["RASA_URLS"] = ",".join(self.rasa_urls)
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
         if self.gateway_port is not None:
             env["GATEWAY_PORT"] = str(self.gateway_port)
         return env
 
     def specs(self) -> list[ChildSpec]:
         """The children to start, Rasa first (it is the slowest to load)."""
-        rasa = ChildSpec(
-            "rasa",
+        specs = [self._rasa_spec(i) for i in range(self.rasa_instances)]
+        specs.append(
+            ChildSpec(
+                "actions",
+                [
+                    app_python(),
+                    "-m",
+                    "rasa_sdk",
+                    "--actions",
+                    "actions",
+                    "-p",
+                    str(self.action_port),
+                ],
+                f"{self.action_url}/health",
+            )
+        )
+        for i, port in enumerate(self.gateway_ports):
+            name = "gateway" if self.gateways == 1 else f"gateway-{i + 1}"
+            specs.append(
+                ChildSpec(
+                    name,
+                    [app_python(), "-m", "bot.gateway"],  # GATEWAY_HOST/PORT from env
+                    f"http://127.0.0.1:{port}/healthz",
+                    env={"GATEWAY_PORT": str(port), "WECARE_INSTANCE": name},
+                )
+            )
+        return specs
+
+    def _rasa_spec(self, index: int) -> ChildSpec:
+        port = self.rasa_port + index
+        url = f"http://127.0.0.1:{port}"
+        return ChildSpec(
+            "rasa" if self.rasa_instances == 1 else f"rasa-{index + 1}",
             [
                 str(RASA_BIN),
                 "run",
@@ -106,42 +179,30 @@ class Stack:
                 "--auth-token",
                 self.token,
                 "--endpoints",
-                str(ENDPOINTS),
+                str(self.endpoints_file()),
                 "--credentials",
                 str(CREDENTIALS),
                 "-m",
                 str(self.model),
                 "-p",
-                str(self.rasa_port),
+                str(port),
                 "-i",
                 "127.0.0.1",
             ],
-            f"{self.rasa_url}/status?token={self.token}",
+            f"{url}/status?token={self.token}",
             check=lambda r: bool(r.json().get("model_file")),
             fatal=_rasa_without_model,
         )
-        actions = ChildSpec(
-            "actions",
-            [app_python(), "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.action_port)],
-            f"{self.action_url}/health",
-        )
-        specs = [rasa, actions]
-        if self.gateway_port is not None:
-            specs.append(
-                ChildSpec(
-                    "gateway",
-                    [app_python(), "-m", "bot.gateway"],  # GATEWAY_HOST/PORT from env
-                    f"{self.gateway_url}/healthz",
-                )
-            )
-        return specs
 
     def start(self) -> None:
         """Start every child in its own process group (logs in ``log_dir``)."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         prepare_sqlite_tracker_store(self.tracker_store_url)
-        env = self.child_env()
+        if self.redis_url:
+            write_endpoints(self.endpoints_file(), self.redis_url)
+        base = self.child_env()
         for spec in self.specs():
+            env = {**base, **spec.env}
             log_path = self.log_dir / f"{spec.name}.log"
             log = log_path.open("ab")
             log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} start\n".encode())
@@ -260,21 +321,3 @@ def _rasa_without_model(response: httpx.Response) -> str | None:
     if response.status_code == 401:
         return "rasa refused the API token"
     return None
-
-
-def prepare_sqlite_tracker_store(url: str) -> None:
-    """Put a SQLite tracker store in WAL mode (persistent in the file) before Rasa opens it.
-
-    Rasa's SQL tracker store commits synchronously inside its event loop after every message;
-    on this machine's disk a commit costs ~18 ms in SQLite's default rollback-journal mode and
-    ~4 ms in WAL mode (p50, measured with sqlite3). Other URLs are left alone.
-    """
-    prefix = "sqlite:///"
-    if not url.startswith(prefix) or url == prefix + ":memory:":
-        return
-    path = Path(url[len(prefix) :].split("?", 1)[0])
-    if not path.is_absolute():  # relative to Rasa's working directory, the repository
-        path = ROOT / path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.closing(sqlite3.connect(path)) as conn:
-        conn.execute("PRAGMA journal_mode=WAL")

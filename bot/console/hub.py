@@ -3,8 +3,9 @@
 Subscribed to the gateway's event bus (``bot.gateway.events.EventBus``): every logged message
 (:class:`~bot.gateway.events.GatewayEvent`) and every handoff change
 (:class:`~bot.handoff.events.HandoffEvent`: queue, notes, contacts). Messages are sent only to
-operators who can see the conversation's ente gestore. One process only: with several gateway
-instances, each console sees the events of the instance it is connected to (docs/handoff.md).
+operators who can see the conversation's ente gestore. With several gateway instances the
+Redis event bus (``bot.cluster``) brings the events of the other instances here too, so every
+console sees every change (docs/deploy.md).
 """
 
 from __future__ import annotations

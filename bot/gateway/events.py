@@ -2,8 +2,9 @@
 
 The outbox publishes a :class:`GatewayEvent` for every logged message; the handoff publishes
 its own events (``bot.handoff.events.HandoffEvent``). Subscribers (the operator console's hub)
-are given to the bus when the composition root (``bot.app``) builds it. One process only:
-with several gateway instances each console sees the events of its own instance.
+are given to the bus when the composition root (``bot.app``) builds it. This bus is one
+process's; with several gateway instances (production profile) ``bot.app`` builds
+``bot.cluster.redis_link.RedisEventBus`` instead, which also carries them to the others.
 """
 
 from __future__ import annotations

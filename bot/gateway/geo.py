@@ -12,11 +12,14 @@ bot asks the citizen to write the comune instead of guessing.
 from __future__ import annotations
 
 import itertools
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from bot.texts import Texts
 from catalog.reference import ComuneGeo, comuni_geo, read_comuni_geo
 
 #: A location this close to a boundary (outside it) still belongs to that comune.
@@ -134,3 +137,24 @@ class ComuneLocator:
             return None
         _, point = min(near, key=lambda item: item[0])
         return ComuneMatch(point.name, haversine_km(lat, lon, point.lat, point.lon))
+
+
+def location_message(
+    locator: ComuneLocator | None, texts: Texts, latitude: float, longitude: float
+) -> tuple[str, str, dict[str, Any]]:
+    """What a shared location becomes: ``(text for Rasa, notice, logged details)``.
+
+    The text is ``/inform{"comune": ...}`` for the nearest comune, or empty (the citizen is
+    asked for it). Only the coordinates rounded to 2 decimals (about 1 km) are logged.
+    """
+    match = locator.nearest(latitude, longitude) if locator else None
+    details: dict[str, Any] = {
+        "location": {"lat": round(latitude, 2), "lon": round(longitude, 2)},
+        "comune": match.name if match else None,
+    }
+    if match is None:
+        if locator:
+            return "", texts.text("gateway.location_outside"), details
+        return "", texts.text("gateway.location_unknown"), details
+    payload = "/inform" + json.dumps({"comune": match.name}, ensure_ascii=False)
+    return payload, texts.text("gateway.location_found", comune=match.name), details

@@ -2,7 +2,8 @@
 
 Serves the web widget (``bot.web``), the operator console (``bot.console``), ``/healthz`` and,
 in Telegram webhook mode, ``POST /telegram/webhook``. The lifespan starts and stops the
-Telegram bridge and closes the clients and engines.
+Telegram bridge, the Redis subscription and the durable inbox's worker, and closes the
+clients and engines.
 """
 
 from __future__ import annotations
@@ -32,8 +33,7 @@ def build_app(gateway: Gateway) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if gateway.telegram is not None:
-            await gateway.telegram.start()
+        await gateway.start()
         try:
             yield
         finally:
@@ -73,6 +73,8 @@ def _add_health(app: FastAPI, gateway: Gateway) -> None:
             "rasa": rasa_ok,
             "telegram": tg.mode if tg is not None else "off",
         }
+        if gateway.redis is not None:  # production profile: delivery between gateways
+            body["redis"] = await gateway.redis.ping()
         return JSONResponse(body, status_code=200 if db_ok else 503)
 
 

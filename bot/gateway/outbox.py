@@ -105,8 +105,14 @@ class Outbox:
             raise KeyError(conversation_id)
         logged = [await self.log_out(conv, reply) for reply in replies]
         if deliver:
-            await self.confirm_delivery(logged, ok=await self._deliver(conv, logged))
+            await self.deliver(conv, logged)
         return logged
+
+    async def deliver(self, conv: ConversationRecord, replies: Sequence[Reply]) -> bool:
+        """Deliver already logged replies on the conversation's channel and record the outcome."""
+        ok = await self._deliver(conv, replies)
+        await self.confirm_delivery(replies, ok=ok)
+        return ok
 
     async def _deliver(self, conv: ConversationRecord, replies: Sequence[Reply]) -> bool:
         deliverer = self.deliverers.get(conv.channel)

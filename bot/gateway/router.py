@@ -7,14 +7,15 @@ replies it returns. Order of work for one message (SPEC §1, §8 "nothing lost")
 2. the inbound message is logged (status ``received``) BEFORE anything else happens;
 3. input guards: empty, too long, unsupported media → a gateway notice, nothing forwarded;
 4. human mode → the handoff decides (the operator console, ``bot.handoff``);
-5. bot mode → forwarded to Rasa; on failure status ``failed`` and a polite notice;
+5. bot mode → forwarded to Rasa; when Rasa does not answer, the message is kept in the
+   durable inbox (``bot.gateway.inbox``, status ``queued``) and answered later, in order,
+   with a note that the answer is late (without an inbox: status ``failed`` and a notice);
 6. replies are logged (status ``generated``); channels confirm delivery afterwards.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 import weakref
@@ -22,7 +23,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from bot.gateway.geo import ComuneLocator
+from bot.gateway.geo import ComuneLocator, location_message
+from bot.gateway.inbox import DurableInbox
 from bot.gateway.outbox import Outbox
 from bot.gateway.ports import HandoffPort, TurnPort
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
@@ -30,6 +32,7 @@ from bot.gateway.replies import Reply, learned_area, payload_of
 from bot.gateway.safety import SafetyNet
 from bot.store.deletion import Erasure
 from bot.store.facade import ConversationStore
+from bot.store.inbox import InboxEntry
 from bot.store.records import ConversationRecord, MessageRecord
 from bot.texts import Texts
 from nlu.risk.detector import RiskAssessment
@@ -67,6 +70,7 @@ class Router:
             down, and as a guard on Rasa's replies; ``bot.gateway.safety``).
         analytics: records each answered message for the needs analytics (intent, category,
             services shown; no text). None: nothing is recorded.
+        inbox: the durable inbox (None: a message Rasa did not answer is only ``failed``).
     """
 
     def __init__(
@@ -81,6 +85,7 @@ class Router:
         erasure: Erasure | None = None,
         safety: SafetyNet | None = None,
         analytics: TurnPort | None = None,
+        inbox: DurableInbox | None = None,
     ) -> None:
         self.conversations = conversations
         self.rasa = rasa
@@ -91,6 +96,7 @@ class Router:
         self.erasure = erasure
         self.safety = safety
         self.analytics = analytics
+        self.inbox = inbox
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # -- what the channels call ----------------------------------------------------------
@@ -143,23 +149,9 @@ class Router:
 
         Only the coordinates rounded to 2 decimals (about 1 km) and the comune are logged.
         """
-        metadata = dict(metadata or {})
-        match = self.locator.nearest(latitude, longitude) if self.locator else None
-        metadata["location"] = {"lat": round(latitude, 2), "lon": round(longitude, 2)}
-        metadata["comune"] = match.name if match else None
-        if match is None:
-            if self.locator:
-                notice = self.texts.text("gateway.location_outside")
-            else:
-                notice = self.texts.text("gateway.location_unknown")
-            return await self.handle_incoming(
-                channel, sender, "", {**metadata, "notice": notice}, event="location"
-            )
-        payload = "/inform" + json.dumps({"comune": match.name}, ensure_ascii=False)
-        notice = self.texts.text("gateway.location_found", comune=match.name)
-        return await self.handle_incoming(
-            channel, sender, payload, {**metadata, "notice": notice}, event="location"
-        )
+        text, notice, details = location_message(self.locator, self.texts, latitude, longitude)
+        metadata = {**(metadata or {}), **details, "notice": notice}
+        return await self.handle_incoming(channel, sender, text, metadata, event="location")
 
     async def confirm_delivery(
         self, replies: Sequence[Reply], *, ok: bool, error: str | None = None
@@ -191,7 +183,30 @@ class Router:
         before = [await self.outbox.notice(conv, notice)] if notice else []
         if event in ("text", "edit"):
             stripped = _INTENT_PREFIX.sub("", stripped).strip() or stripped
-        return await self._ask_rasa(conv, inbound, stripped, metadata, risk, before)
+        return await self._ask_rasa(conv, inbound, stripped, metadata, risk, before, event)
+
+    async def process_kept(self, conversation_id: int) -> None:
+        """Answer the kept messages of a conversation (the inbox worker calls this)."""
+        if self.inbox is None:
+            return
+        conv = await self.conversations.get_conversation(conversation_id)
+        if conv is None:
+            return
+        async with self._locks.setdefault(conv.sender_id, asyncio.Lock()):
+            await self.inbox.drain(conv, self._kept_turn)
+
+    async def _kept_turn(
+        self, conv: ConversationRecord, entry: InboxEntry, late: str | None
+    ) -> list[Reply]:
+        """One kept message to Rasa (risk assessed again: the guard needs it)."""
+        event = str(entry.meta.get("event") or "text")
+        metadata = dict(entry.meta.get("metadata") or {})
+        risk = self.safety.assess(entry.text, event) if self.safety else None
+        latest = await self.conversations.get_conversation(conv.id) or conv
+        if latest.mode != "bot":  # an operator has it now: Rasa (paused) only records it
+            await self.rasa.send(latest.sender_id, entry.text, {"channel": latest.channel})
+            return []
+        return await self._turn(latest, entry.message_id, entry.text, metadata, risk, [], late)
 
     async def _guard(
         self,
@@ -244,20 +259,52 @@ class Router:
         metadata: dict[str, Any],
         risk: RiskAssessment | None,
         before: list[Reply],
+        event: str = "text",
     ) -> list[Reply]:
-        """Forward to Rasa and log its replies (or the "unavailable" notice) after ``before``."""
+        """Forward to Rasa and log its replies (or keep the message) after ``before``."""
+        if self.inbox is not None and await self.inbox.pending(conv.id):
+            # earlier messages still wait for Rasa: this one goes behind them, in order
+            await self.inbox.keep(inbound, text, metadata, event)
+            answered = await self.inbox.drain(conv, self._kept_turn, current=inbound.id)
+            if answered is not None:
+                return [*before, *answered]
+            queued = self.texts.text("gateway.queued")
+            return [*before, *await self._not_answered(conv, risk, queued)]
         try:
-            answer = await self.rasa.send(
-                conv.sender_id, text, {"channel": conv.channel, **metadata}
-            )
+            return await self._turn(conv, inbound.id, text, metadata, risk, before)
         except RasaUnavailable as exc:
             log.warning("Rasa unavailable for message %s: %s", inbound.id, exc)
-            await self.conversations.set_status([inbound.id], "failed", str(exc))
-            unavailable = self.texts.text("gateway.unavailable")
-            if risk is not None and risk.at_risk:
-                return [*before, *await self._safety(conv, risk, unavailable)]
-            return [*before, await self.outbox.notice(conv, unavailable)]
-        await self.conversations.set_status([inbound.id], "forwarded")
+            if self.inbox is None:
+                await self.conversations.set_status([inbound.id], "failed", str(exc))
+                unavailable = self.texts.text("gateway.unavailable")
+                return [*before, *await self._not_answered(conv, risk, unavailable)]
+            await self.inbox.keep(inbound, text, metadata, event)
+            queued = self.texts.text("gateway.queued")
+            return [*before, *await self._not_answered(conv, risk, queued)]
+
+    async def _not_answered(
+        self, conv: ConversationRecord, risk: RiskAssessment | None, notice: str
+    ) -> list[Reply]:
+        """The notice when Rasa did not answer: with the emergency numbers at risk."""
+        if risk is not None and risk.at_risk:
+            return await self._safety(conv, risk, notice)
+        return [await self.outbox.notice(conv, notice)]
+
+    async def _turn(
+        self,
+        conv: ConversationRecord,
+        inbound_id: int,
+        text: str,
+        metadata: dict[str, Any],
+        risk: RiskAssessment | None,
+        before: list[Reply],
+        late: str | None = None,
+    ) -> list[Reply]:
+        """Ask Rasa (raises :class:`RasaUnavailable`), then log ``late`` and its replies."""
+        answer = await self.rasa.send(conv.sender_id, text, {"channel": conv.channel, **metadata})
+        if late:
+            before = [*before, await self.outbox.notice(conv, late)]
+        await self.conversations.set_status([inbound_id], "forwarded")
         bot_replies = [Reply.from_rasa(item) for item in answer]
         if self.safety is not None and risk is not None:
             bot_replies = await self.safety.guard(risk, bot_replies)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -28,16 +29,28 @@ class RasaTracker:
         base_url: Rasa server URL (``RASA_URL``).
         token: Rasa API auth token (``RASA_TOKEN``), sent as ``?token=`` when set.
         client: an ``httpx.AsyncClient`` to reuse (tests); created when None.
+        route: with several Rasa instances, the instance URLs for a sender, preferred first
+            (``RasaPool.order``): a conversation's tracker calls go where its messages go.
     """
 
     def __init__(
-        self, base_url: str, token: str = "", *, client: httpx.AsyncClient | None = None
+        self,
+        base_url: str,
+        token: str = "",
+        *,
+        client: httpx.AsyncClient | None = None,
+        route: Callable[[str], Sequence[str]] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.route = route
         self.token = token
         self._given = client
         self._client = client
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    def _base(self, sender: str) -> str:
+        """The Rasa instance of ``sender``."""
+        return self.route(sender)[0] if self.route is not None else self.base_url
 
     def _http(self) -> httpx.AsyncClient:
         """The HTTP client of the running event loop (pooled connections are loop-bound)."""
@@ -60,7 +73,7 @@ class RasaTracker:
         params = {"execute_side_effects": "false"}
         if self.token:
             params["token"] = self.token
-        url = f"{self.base_url}/conversations/{quote(sender, safe='')}/tracker/events"
+        url = f"{self._base(sender)}/conversations/{quote(sender, safe='')}/tracker/events"
         try:
             response = await self._http().post(url, params=params, json=body)
             response.raise_for_status()
@@ -96,7 +109,8 @@ class RasaTracker:
         if channel:
             body["input_channel"] = channel
         try:
-            response = await self._http().post(f"{self.base_url}/webhooks/rest/webhook", json=body)
+            webhook = f"{self._base(sender)}/webhooks/rest/webhook"
+            response = await self._http().post(webhook, json=body)
             response.raise_for_status()
             answer = response.json()
         except (httpx.HTTPError, RuntimeError, ValueError) as exc:

@@ -30,6 +30,10 @@ from bot.store.models import Base, SchemaVersion
 SCHEMA_VERSION = 5
 
 
+class SchemaOutdated(RuntimeError):
+    """The app database is older than this code (production never upgrades implicitly)."""
+
+
 def _handoff_priority(conn: Connection) -> None:
     """v2 (issue 9): ``handoff.priority`` (urgent handoffs of people at risk come first)."""
     conn.execute(text("ALTER TABLE handoff ADD COLUMN priority INTEGER NOT NULL DEFAULT 0"))
@@ -48,12 +52,18 @@ def _no_awaiting_comune(conn: Connection) -> None:
     )
 
 
+def _inbox(conn: Connection) -> None:
+    """v4 (issue 11): the durable inbox (table ``inbox_item``, made by ``create_all``)."""
+    Base.metadata.tables["inbox_item"].create(conn, checkfirst=True)
+
+
 #: version -> step that brings a database from ``version - 1`` to ``version``. A version
-#: whose changes are only new tables has no entry (``create_all`` makes them): v4 is the NLU
-#: inbox of issue 13 (new tables), v5 the analytics turns (``analytics_turn``, issue 13).
+#: whose changes are only new tables may have no entry (``create_all`` makes them): v5 is the
+#: analytics turns (``analytics_turn``, issue 13).
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _handoff_priority,
     3: _no_awaiting_comune,
+    4: _inbox,
 }
 
 
@@ -113,3 +123,28 @@ def init_db(engine: Engine) -> int:
                 update(SchemaVersion).where(SchemaVersion.id == 1).values(version=SCHEMA_VERSION)
             )
         return max(version, SCHEMA_VERSION)
+
+
+def schema_version(engine: Engine) -> int | None:
+    """Return the stored schema version, or None for a database without the app's tables."""
+    with engine.connect() as conn:
+        if not inspect(conn).has_table("schema_version"):
+            return None
+        row = conn.execute(select(SchemaVersion.version).where(SchemaVersion.id == 1)).first()
+        return None if row is None else int(row[0])
+
+
+def require_current_schema(engine: Engine) -> int:
+    """Check, without changing anything, that the schema is this code's (production).
+
+    Raises:
+        SchemaOutdated: no schema yet, or an older one; the message says what to run.
+    """
+    version = schema_version(engine)
+    if version is None or version < SCHEMA_VERSION:
+        found = "no schema" if version is None else f"schema version {version}"
+        raise SchemaOutdated(
+            f"the app database has {found}, this version needs {SCHEMA_VERSION}: "
+            "run `wecare db migrate` first (production never migrates implicitly)"
+        )
+    return version

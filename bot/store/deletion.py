@@ -116,8 +116,12 @@ class TrackerStoreEraser:
 
 
 def resolve_sqlite_path(url: str) -> str:
-    """Make a relative SQLite path absolute against the repository (Rasa's working dir)."""
+    """Make a relative SQLite path absolute (Rasa's working dir); PostgreSQL through psycopg 3."""
     prefix = "sqlite:///"
+    for rasa_form in ("postgresql://", "postgres://"):
+        # Rasa reads its tracker store with psycopg2; the app env has psycopg 3
+        if url.startswith(rasa_form):
+            return "postgresql+psycopg://" + url[len(rasa_form) :]
     if not url.startswith(prefix) or url == prefix + ":memory:":
         return url
     rest = url[len(prefix) :]

@@ -7,7 +7,8 @@ Vocabulary (stored as plain strings so that PostgreSQL and SQLite behave the sam
 * ``Message.sender_kind``: ``citizen``, ``bot``, ``operator`` or ``system`` (gateway notices).
 * ``Message.event``: ``text``, ``edit``, ``button``, ``command``, ``location``, ``unsupported``.
 * ``Message.status``: inbound ``received`` → ``forwarded`` | ``failed`` | ``rejected`` |
-  ``not_forwarded`` | ``to_operator``; outbound ``generated`` → ``delivered`` | ``failed``.
+  ``not_forwarded`` | ``to_operator`` | ``queued`` (Rasa did not answer: kept in the durable
+  inbox, then ``forwarded`` once answered); outbound ``generated`` → ``delivered`` | ``failed``.
 """
 
 from __future__ import annotations
@@ -139,4 +140,28 @@ class AnalyticsTurn(Base):
     services_total: Mapped[int | None] = mapped_column(Integer, default=None)
     risk_kind: Mapped[str | None] = mapped_column(String(20), default=None)
     handoff_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class InboxItem(Base):
+    """A citizen message Rasa did not answer yet: the durable inbox (``bot.gateway.inbox``).
+
+    One row per message (``message_id`` unique), processed in ``id`` order per conversation
+    and deleted in the same transaction that records the answer. ``claimed_by`` /
+    ``claimed_until`` are the lease of the gateway instance working on the conversation.
+    """
+
+    __tablename__ = "inbox_item"
+    __table_args__ = (Index("ix_inbox_item_conversation_id_id", "conversation_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("message.id", ondelete="CASCADE"), unique=True
+    )
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    meta: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(300), default=None)
+    claimed_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

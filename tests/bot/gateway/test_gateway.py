@@ -95,12 +95,14 @@ def test_rasa_down_polite_reply_and_message_kept(gateway_settings, fake_rasa, mo
         [items] = _chat(client, [{"text": "ho bisogno di aiuto per l'affitto"}])
         health = client.get("/healthz").json()
     assert items == [pytest.approx(items[0])] and items[0]["sender_kind"] == "system"
-    assert "momentaneamente non disponibile, riprova tra poco" in items[0]["text"]
+    assert items[0]["text"] == TEXTS.text("gateway.queued")
+    assert "il tuo messaggio è stato registrato" in items[0]["text"].lower()
     assert health == {"status": "degraded", "db": True, "rasa": False, "telegram": "off"}
     store = _store(settings)
     log = store.history(store.find_conversation(f"web-{SESSION}").id)
-    assert log[0].text == "ho bisogno di aiuto per l'affitto" and log[0].status == "failed"
-    assert [m.id for m in store.messages_with_status("failed")] == [log[0].id]
+    # kept in the durable inbox (tests/bot/gateway/test_inbox.py: answered when Rasa is back)
+    assert log[0].text == "ho bisogno di aiuto per l'affitto" and log[0].status == "queued"
+    assert [m.id for m in store.messages_with_status("queued")] == [log[0].id]
 
 
 def test_input_guards(gateway_settings, fake_rasa):
@@ -271,7 +273,7 @@ def test_production_never_logs_message_text(gateway_settings, fake_rasa, caplog)
             ws.receive_json()
             fake_rasa.down = True
             ws.send_json({"type": "message", "text": secret})
-            assert "riprova tra poco" in ws.receive_json()["items"][0]["text"]
+            assert ws.receive_json()["items"][0]["text"] == TEXTS.text("gateway.queued")
     assert fake_rasa.messages() == [secret]
     assert caplog.records and "Maria" not in caplog.text and "4321" not in caplog.text
 

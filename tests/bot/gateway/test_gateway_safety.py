@@ -25,14 +25,14 @@ def test_rasa_down_a_person_at_risk_still_gets_the_numbers_first(gateway_setting
         [items] = _chat(client, [{"text": "mio marito mi prende a calci quando beve"}])
     assert items[0]["custom"]["type"] == "emergency"
     assert [n["number"] for n in items[0]["custom"]["numbers"]][:2] == ["1522", "112"]
-    assert items[-1]["text"] == TEXTS.text("gateway.unavailable")
+    assert items[-1]["text"] == TEXTS.text("gateway.queued")
 
 
 def test_rasa_down_an_ordinary_message_gets_only_the_notice(gateway_settings):
     settings = replace(gateway_settings, rasa_url=f"http://127.0.0.1:{free_port()}")
     with TestClient(create_app(settings)) as client:
         [items] = _chat(client, [{"text": "sto morendo di caldo, serve un aiuto per le bollette"}])
-    assert len(items) == 1 and items[0]["text"] == TEXTS.text("gateway.unavailable")
+    assert len(items) == 1 and items[0]["text"] == TEXTS.text("gateway.queued")
 
 
 def test_guard_puts_the_numbers_first_when_rasa_did_not(gateway_settings, fake_rasa, caplog):

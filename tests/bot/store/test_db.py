@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import create_engine, text
+import pytest
+from sqlalchemy import create_engine, inspect, text
 
 from bot.store.db import SCHEMA_VERSION, init_db
 
@@ -57,4 +58,23 @@ def test_a_version_3_database_gets_the_analytics_table(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM analytics_turn")).scalar() == 0
         assert conn.execute(text("SELECT version FROM schema_version")).scalar() == 5
+
+
+def test_version_3_gets_the_durable_inbox_and_production_only_checks(tmp_path):
+    from bot.store.db import SchemaOutdated, require_current_schema, schema_version
+    from bot.store.models import Base
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'v3.db'}")
+    with pytest.raises(SchemaOutdated, match="no schema.*wecare db migrate"):
+        require_current_schema(engine)
+    Base.metadata.create_all(engine)
+    with engine.begin() as conn:  # a version-3 database: everything but the inbox
+        conn.execute(text("DROP TABLE inbox_item"))
+        conn.execute(text("INSERT INTO schema_version VALUES (1, 3)"))
+    with pytest.raises(SchemaOutdated, match="schema version 3, this version needs 5"):
+        require_current_schema(engine)
+    assert not inspect(engine).has_table("inbox_item")  # the check changed nothing
+    assert init_db(engine) == 5 and schema_version(engine) == 5
+    assert inspect(engine).has_table("inbox_item")
+    assert require_current_schema(engine) == 5
     engine.dispose()

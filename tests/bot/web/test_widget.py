@@ -363,16 +363,25 @@ def test_embedded_on_another_origin_with_its_consortium(page: Page, gateway, sit
     expect(header).to_have_css("background-color", "rgb(123, 31, 162)")
 
 
-def test_rasa_down_gets_a_polite_notice(page: Page, gateway, fake_rasa):
+def test_rasa_down_gets_a_polite_notice_then_the_late_answer(page: Page, gateway, fake_rasa):
     fake_rasa.down = True
     page.goto(gateway.url + "/")
     _send(page, "mi serve aiuto con le bollette")
     notice = _log(page).locator(".wcw-msg-system")
-    expect(notice).to_contain_text("riprova tra poco")
     expect(notice).to_contain_text("Il tuo messaggio è stato registrato")
+    expect(notice).to_contain_text("ti risponderò qui appena possibile")
     fake_rasa.down = False
     _send(page, "ciao")
+    # the kept message is answered first, with the late note, then the new one
+    expect(_log(page).get_by_text("Scusa il ritardo", exact=False)).to_be_visible()
+    late = _log(page).get_by_text("Hai scritto: mi serve aiuto con le bollette")
+    expect(late).to_be_visible()
     expect(_log(page).get_by_text("Ciao! Sono l'assistente WeCare.", exact=False)).to_be_visible()
+    texts = _log(page).locator(".wcw-msg").all_inner_texts()
+    late_at = next(i for i, t in enumerate(texts) if "Hai scritto: mi serve aiuto" in t)
+    hello_at = next(i for i, t in enumerate(texts) if "Ciao! Sono l'assistente" in t)
+    assert late_at < hello_at
+    assert fake_rasa.messages() == ["mi serve aiuto con le bollette", "ciao"]
 
 
 def test_new_chat_starts_a_new_session(page: Page, gateway, fake_rasa):

@@ -1,0 +1,1 @@
+"""Several gateway instances as one: events and widget delivery over Redis (production)."""

@@ -1,0 +1,137 @@
+"""Nothing lost: messages Rasa did not answer are kept and answered once, in order, later."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+from fastapi.testclient import TestClient
+
+from bot.app import create_app
+from bot.store import ConversationRepository, create_store_engine
+from bot.store.inbox import InboxRepository
+from bot.texts import citizen_texts
+from tests.fixtures.production import receive, receive_until
+
+TEXTS = citizen_texts()
+SESSION = "inbox-session-0123456789"
+SENDER = f"web-{SESSION}"
+LATE = "Scusa il ritardo"
+
+
+def _repos(settings):
+    engine = create_store_engine(settings.app_database_url)
+    return ConversationRepository(engine), InboxRepository(engine)
+
+
+def _send(ws, text: str) -> list[dict]:
+    ws.send_json({"type": "message", "text": text})
+    return receive(ws)["items"]
+
+
+def _wait(predicate, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.05)
+
+
+def test_kept_while_rasa_is_down_then_answered_once_in_order(gateway_settings, fake_rasa):
+    settings = replace(gateway_settings, inbox_retry_seconds=0.2)
+    fake_rasa.down = True
+    messages = ["ho bisogno di aiuto per l'affitto", "abito a Cuorgnè", "grazie"]
+    with TestClient(create_app(settings)) as client:
+        with client.websocket_connect(f"/ws/chat?session={SESSION}") as ws:
+            assert receive(ws)["type"] == "ready"
+            for text in messages:
+                [notice] = _send(ws, text)
+                assert notice["text"] == TEXTS.text("gateway.queued")
+            conversations, inbox = _repos(settings)
+            conv = conversations.find_conversation(SENDER)
+            assert inbox.pending(conv.id) == 3
+            assert [m.status for m in conversations.history(conv.id) if m.direction == "in"] == [
+                "queued"
+            ] * 3
+            fake_rasa.down = False
+            pushed = [receive(ws, 15)["items"] for _ in messages]
+    # one push per kept message, in order: the late note first, then Rasa's answer
+    for items, text in zip(pushed, messages, strict=True):
+        assert items[0]["sender_kind"] == "system" and items[0]["text"].startswith(LATE)
+        assert items[1]["text"] == f"Hai scritto: {text}" or items[1]["text"].startswith("Ecco")
+    assert fake_rasa.messages() == messages  # each exactly once, in order
+    conversations, inbox = _repos(settings)
+    assert inbox.pending(conv.id) == 0
+    log = conversations.history(conv.id)
+    assert [m.status for m in log if m.direction == "in"] == ["forwarded"] * 3
+    assert all(m.status == "delivered" for m in log if m.direction == "out" and m.text != "")
+
+
+def test_a_new_message_waits_behind_the_kept_ones(gateway_settings, fake_rasa):
+    settings = replace(gateway_settings, inbox_retry_seconds=3600)  # no background round
+    fake_rasa.down = True
+    with TestClient(create_app(settings)) as client:
+        with client.websocket_connect(f"/ws/chat?session={SESSION}") as ws:
+            assert receive(ws)["type"] == "ready"
+            _send(ws, "primo messaggio")
+            fake_rasa.down = False
+            ws.send_json({"type": "message", "text": "secondo messaggio"})
+            late = receive(ws)["items"]  # the kept one is answered first, pushed
+            now = receive(ws)["items"]  # then the new one, as the answer to the request
+    assert late[0]["text"].startswith(LATE) and late[1]["text"] == "Hai scritto: primo messaggio"
+    assert [i["text"] for i in now] == ["Hai scritto: secondo messaggio"]
+    assert fake_rasa.messages() == ["primo messaggio", "secondo messaggio"]
+
+
+def test_still_down_keeps_the_order_and_the_numbers_come_at_once(gateway_settings, fake_rasa):
+    settings = replace(gateway_settings, inbox_retry_seconds=3600)
+    fake_rasa.down = True
+    with TestClient(create_app(settings)) as client:
+        with client.websocket_connect(f"/ws/chat?session={SESSION}") as ws:
+            assert receive(ws)["type"] == "ready"
+            _send(ws, "una domanda sulle bollette")
+            risk = _send(ws, "mio marito mi prende a calci quando beve")
+    # the safety net still answers at once with the emergency numbers
+    assert risk[0]["custom"]["type"] == "emergency"
+    assert risk[-1]["text"] == TEXTS.text("gateway.queued")
+    conversations, inbox = _repos(settings)
+    assert inbox.pending(conversations.find_conversation(SENDER).id) == 2
+    assert fake_rasa.messages() == []
+
+
+def test_kept_messages_survive_a_gateway_restart(gateway_settings, fake_rasa):
+    settings = replace(gateway_settings, inbox_retry_seconds=0.2)
+    fake_rasa.down = True
+    with TestClient(create_app(settings)) as client:
+        with client.websocket_connect(f"/ws/chat?session={SESSION}") as ws:
+            assert receive(ws)["type"] == "ready"
+            _send(ws, "messaggio prima del riavvio")
+    fake_rasa.down = False  # the gateway is stopped; a new one starts with Rasa back
+    with TestClient(create_app(settings)) as client:
+        with client.websocket_connect(f"/ws/chat?session={SESSION}") as ws:
+            assert receive(ws)["type"] == "ready"
+            items = receive_until(ws, lambda f: f.get("type") == "messages", 15)["items"]
+        history = client.get(f"/api/chat/history?session={SESSION}").json()["messages"]
+    assert items[0]["text"].startswith(LATE)
+    assert fake_rasa.messages() == ["messaggio prima del riavvio"]
+    texts = [m["text"] for m in history]
+    assert texts.count("Hai scritto: messaggio prima del riavvio") == 1
+    assert texts.index("messaggio prima del riavvio") < texts.index(
+        "Hai scritto: messaggio prima del riavvio"
+    )
+
+
+def test_answered_even_with_the_widget_closed(gateway_settings, fake_rasa):
+    settings = replace(gateway_settings, inbox_retry_seconds=0.2)
+    fake_rasa.down = True
+    with TestClient(create_app(settings)) as client:
+        with client.websocket_connect(f"/ws/chat?session={SESSION}") as ws:
+            assert receive(ws)["type"] == "ready"
+            _send(ws, "sono ancora qui?")
+        fake_rasa.down = False
+        conversations, inbox = _repos(settings)
+        conv = conversations.find_conversation(SENDER)
+        _wait(lambda: inbox.pending(conv.id) == 0)
+        history = client.get(f"/api/chat/history?session={SESSION}").json()["messages"]
+    # nobody was connected: the answer is in the history (shown when the widget reopens)
+    assert [m["text"] for m in history][-1] == "Hai scritto: sono ancora qui?"
+    assert fake_rasa.messages() == ["sono ancora qui?"]
