@@ -21,7 +21,10 @@ from sqlalchemy import Engine
 
 from bot.console.account_store import AccountStore
 from bot.console.accounts import AccountRepository
+from bot.console.admin.inbox import INBOX, inbox_section
 from bot.console.admin.sections import AdminSection
+from bot.console.admin.shell import AdminPages
+from bot.console.auth import Guard
 from bot.console.context import ConsoleContext
 from bot.console.hub import ConsoleHub
 from bot.console.setup import load_canned
@@ -41,6 +44,11 @@ from bot.handoff.hours import Clock, OperatorHours, system_clock
 from bot.handoff.rasa_tracker import RasaTracker
 from bot.handoff.repo import HandoffRepository
 from bot.handoff.store import DeskStore, HandoffStore
+from bot.nlu_inbox.repo import InboxRepository
+from bot.nlu_inbox.service import Inbox
+from bot.nlu_inbox.store import InboxStore
+from bot.nlu_inbox.tracker import TrackerEvents
+from bot.nlu_inbox.training import TrainingData
 from bot.store import ConversationRepository, ConversationStore, create_store_engine, init_db
 from bot.store.deletion import DataEraser, Erasure, TrackerStoreEraser
 from bot.telegram.channel import TelegramChannel
@@ -51,7 +59,7 @@ from catalog.db import make_engine
 from catalog.reference import ente_short_names
 from catalog.service import CatalogService
 from nlu.risk.detector import default_detector
-from wecare.settings import Settings, get_settings
+from wecare.settings import DOMAIN_DIR, Settings, get_settings
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,7 @@ class Gateway:
     tracker: RasaTracker
     texts: Texts
     telegram: TelegramChannel | None = None
+    inbox: Inbox | None = None
     admin_sections: list[AdminSection] = field(default_factory=list)
     _engines: list[Engine] = field(default_factory=list)
     _erasure: Erasure | None = None
@@ -112,6 +121,8 @@ class Gateway:
         await self.rasa.aclose()
         if self._erasure is not None:
             self._erasure.dispose()
+        if self.inbox is not None:
+            self.inbox.tracker.dispose()
         for engine in self._engines:
             engine.dispose()
 
@@ -130,6 +141,25 @@ def _safety_net(settings: Settings, texts: Texts) -> tuple[SafetyNet, Engine]:
     engine = make_engine(settings.database_url)
     catalog = CatalogService(engine)
     return SafetyNet(default_detector(), catalog, load_fallback_payloads(), texts), engine
+
+
+def build_inbox(settings: Settings, engine: Engine) -> Inbox:
+    """The NLU inbox on the app database ``engine`` (gateway and ``wecare nlu inbox``)."""
+    return Inbox(
+        InboxRepository(engine),
+        TrackerEvents(settings.rasa_tracker_store_url),
+        TrainingData(settings.nlu_data_dir, settings.nlu_test_file, DOMAIN_DIR),
+        threshold=settings.nlu_inbox_threshold,
+        retention_days=settings.nlu_inbox_retention_days,
+    )
+
+
+def _admin_sections(console: ConsoleContext, inbox: Inbox) -> list[AdminSection]:
+    """The sections of the admin area, each with its router."""
+    pages = AdminPages(console, [INBOX])
+    admin = Guard(console.accounts, console.clock, ("admin",))
+    desk = Guard(console.accounts, console.clock)
+    return [inbox_section(console, admin, desk, pages, InboxStore(inbox))]
 
 
 def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gateway:
@@ -192,6 +222,7 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         canned=load_canned(),
     )
     telegram = TelegramChannel(settings, sender, router) if sender else None
+    inbox = build_inbox(settings, app_engine)
     return Gateway(
         settings=settings,
         repos=repos,
@@ -206,6 +237,8 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         tracker=tracker,
         texts=texts,
         telegram=telegram,
+        inbox=inbox,
+        admin_sections=_admin_sections(console, inbox),
         _engines=[app_engine, catalog_engine],
         _erasure=erasure,
     )

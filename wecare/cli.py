@@ -19,6 +19,7 @@ COMMAND_MODULES = [
     "wecare.run",
     "bot.console.cli",
     "bot.store.cli",
+    "bot.nlu_inbox.cli",
 ]
 
 

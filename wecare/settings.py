@@ -19,6 +19,10 @@ VAR_DIR = ROOT / "var"
 DOMAIN_DIR = ROOT / "bot" / "domain"
 #: The shipped operator hours (a configuration default, not real office hours).
 DEFAULT_OPERATOR_HOURS = ROOT / "bot" / "handoff" / "hours.yaml"
+#: NLU training data (the NLU inbox writes ``inbox/<intent>.yml`` under it).
+NLU_DATA_DIR = ROOT / "nlu" / "data"
+#: The held-out NLU split (never written by the inbox).
+NLU_TEST_FILE = ROOT / "tests" / "nlu" / "test_nlu.yml"
 
 
 def _env(name: str, default: str) -> str:
@@ -55,6 +59,14 @@ class Settings:
     rasa_tracker_store_url: str = ""
     #: Operator hours of the handoff (``WECARE_OPERATOR_HOURS``; bot/handoff/hours.yaml).
     operator_hours_file: Path = DEFAULT_OPERATOR_HOURS
+    #: NLU inbox: confidence below which a message is "unsure" (``NLU_INBOX_THRESHOLD``).
+    nlu_inbox_threshold: float = 0.6
+    #: NLU inbox retention in days (``NLU_INBOX_RETENTION_DAYS``; ``wecare privacy purge``).
+    nlu_inbox_retention_days: int = 180
+    #: Training data written by the inbox (``NLU_DATA_DIR``; tests use a copy).
+    nlu_data_dir: Path = NLU_DATA_DIR
+    #: Held-out split the inbox checks against (``NLU_TEST_FILE``).
+    nlu_test_file: Path = NLU_TEST_FILE
 
     @property
     def production(self) -> bool:
@@ -86,4 +98,8 @@ def get_settings() -> Settings:
         ),
         rasa_tracker_store_url=_env("RASA_TRACKER_STORE_URL", ""),
         operator_hours_file=Path(_env("WECARE_OPERATOR_HOURS", str(DEFAULT_OPERATOR_HOURS))),
+        nlu_inbox_threshold=float(_env("NLU_INBOX_THRESHOLD", "0.6")),
+        nlu_inbox_retention_days=int(_env("NLU_INBOX_RETENTION_DAYS", "180")),
+        nlu_data_dir=Path(_env("NLU_DATA_DIR", str(NLU_DATA_DIR))),
+        nlu_test_file=Path(_env("NLU_TEST_FILE", str(NLU_TEST_FILE))),
     )

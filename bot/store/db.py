@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from bot.store.models import Base, SchemaVersion
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _handoff_priority(conn: Connection) -> None:
@@ -48,8 +48,17 @@ def _no_awaiting_comune(conn: Connection) -> None:
     )
 
 
+def _nlu_inbox(conn: Connection) -> None:
+    """v4 (issue 12): the NLU inbox and the admin audit are new tables (``create_all``)."""
+    del conn
+
+
 #: version -> step that brings a database from ``version - 1`` to ``version``.
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {2: _handoff_priority, 3: _no_awaiting_comune}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    2: _handoff_priority,
+    3: _no_awaiting_comune,
+    4: _nlu_inbox,
+}
 
 
 def create_store_engine(url: str) -> Engine:

@@ -28,7 +28,7 @@ def test_version_2_handoffs_waiting_for_the_comune_go_to_the_triage_queue(tmp_pa
                 "(2, 'queued', 'request', '2026-11-24 09:00:00')"
             )
         )
-    assert SCHEMA_VERSION == 3 and init_db(engine) == 3
+    assert init_db(engine) == SCHEMA_VERSION == 4
     with engine.connect() as conn:
         rows = conn.execute(
             text("SELECT id, status, ente_gestore_id, queued_at FROM handoff ORDER BY id")
@@ -44,4 +44,19 @@ def test_a_version_2_database_without_handoffs_upgrades(tmp_path):
         conn.execute(text("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER)"))
         conn.execute(text("INSERT INTO schema_version VALUES (1, 2)"))
     assert init_db(engine) == SCHEMA_VERSION
+    engine.dispose()
+
+
+def test_a_version_3_database_gets_the_nlu_inbox_tables(tmp_path):
+    from sqlalchemy import inspect
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'v3.db'}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER)"))
+        conn.execute(text("INSERT INTO schema_version VALUES (1, 3)"))
+    assert init_db(engine) == 4
+    tables = set(inspect(engine).get_table_names())
+    assert {"nlu_inbox_item", "nlu_inbox_cursor", "admin_audit"} <= tables
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version FROM schema_version")).scalar() == 4
     engine.dispose()

@@ -54,8 +54,10 @@ def console_keys_used() -> set[str]:
         keys |= set(_PY_KEY.findall(_read(path)))
     for path in (BOT / "console" / "templates").rglob("*.html"):
         keys |= set(_TEMPLATE_KEY.findall(_read(path)))
-    script = _read(BOT / "console" / "static" / "console.js")
-    return keys | set(_JS_KEY.findall(script)) | set(_JS_SECTION.findall(script))
+    for path in (BOT / "console" / "static").glob("*.js"):
+        script = _read(path)
+        keys |= set(_JS_KEY.findall(script)) | set(_JS_SECTION.findall(script))
+    return keys
 
 
 FILES = [(CITIZEN, citizen_keys_used), (CONSOLE, console_keys_used)]
