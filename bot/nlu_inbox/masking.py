@@ -4,7 +4,7 @@ Pure functions, no third-party imports. What is masked, in this order (each plac
 word between Italian guillemets, so it never looks like Rasa's ``[text](entity)`` syntax):
 
 * e-mail addresses → ``«email»``;
-* IBANs (two letters, two check digits, 11-30 letters/digits, spaces allowed) → ``«IBAN»``;
+* IBANs (two letters, two check digits, groups of letters/digits, spaces allowed) → ``«IBAN»``;
 * codici fiscali (16 characters, omocodia letters included) → ``«codice fiscale»``;
 * phone numbers: 6 or more digits, optionally ``+39``/``0039``, with spaces, dots, dashes or
   slashes between them → ``«telefono»`` (ages, years and 5-digit CAPs stay: the comune is
@@ -24,7 +24,13 @@ PHONE = "«telefono»"
 CIVICO = "«civico»"
 
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.UNICODE)
-_IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b", re.IGNORECASE)
+#: Country, check digits, then groups of four (each with a digit, so a following word is not
+#: taken) and a last shorter group, with or without the spaces of the printed form.
+_IBAN_RE = re.compile(
+    r"\b[A-Z]{2}\d{2}(?:[ ]?(?=[A-Z0-9]{0,3}\d)[A-Z0-9]{4}){2,7}"
+    r"(?:[ ]?(?=[A-Z]{0,3}\d)[A-Z0-9]{1,4})?\b",
+    re.IGNORECASE,
+)
 _OMO = "[0-9LMNPQRSTUV]"
 _CF_RE = re.compile(
     rf"\b[A-Z]{{6}}{_OMO}{{2}}[ABCDEHLMPRST]{_OMO}{{2}}[A-Z]{_OMO}{{3}}[A-Z]\b", re.IGNORECASE

@@ -111,7 +111,8 @@ class Inbox:
                 by_intent.setdefault(item.intent, []).append(item)
         for intent, items in sorted(by_intent.items()):
             path = self.training.add(intent, [example_line(i.text, i.entities) for i in items])
-            rel = path.relative_to(self.training.data_dir.parent).as_posix()
+            data = self.training.data_dir
+            rel = "/".join([data.parent.name, data.name, *path.relative_to(data).parts])
             for item in items:
                 self.repo.mark_added(item.id, rel)
                 result.added.append((item.id, rel))
