@@ -51,7 +51,7 @@ def _list(args: argparse.Namespace) -> int:
         raise CliError(str(exc.detail)) from None
     with _inbox(args.tracker_store_url) as inbox:
         new = inbox.collect()
-        groups = group(inbox.list(flt))
+        groups = group(inbox.items(flt))
         counts = inbox.repo.counts()
     if args.json:
         out = [{"count": len(g.items), "items": [i.view() for i in g.items]} for g in groups]

@@ -154,15 +154,21 @@ class InboxRepository:
                 if normalise(cand.text) in known:
                     continue
                 row = s.scalar(select(NluInboxItem).where(NluInboxItem.event_id == cand.event_id))
-                row = row or self._same_message(s, cand.sender_id, mask(cand.text), cand.received_at)
+                row = row or self._same_message(
+                    s, cand.sender_id, mask(cand.text), cand.received_at
+                )
                 if row is not None:
                     row.reasons = list(dict.fromkeys([*(row.reasons or []), *cand.reasons]))
                     row.event_id = row.event_id or cand.event_id
                     row.predicted_intent = row.predicted_intent or cand.intent
-                    row.confidence = row.confidence if row.confidence is not None else cand.confidence
+                    row.confidence = (
+                        row.confidence if row.confidence is not None else cand.confidence
+                    )
                     row.ranking = row.ranking or cand.ranking
                     continue
-                conv = s.scalar(select(Conversation).where(Conversation.sender_id == cand.sender_id))
+                conv = s.scalar(
+                    select(Conversation).where(Conversation.sender_id == cand.sender_id)
+                )
                 masked = mask(cand.text)
                 s.add(
                     NluInboxItem(
@@ -244,7 +250,7 @@ class InboxRepository:
             row = s.get(NluInboxItem, item_id)
             return _record(row) if row else None
 
-    def list(self, flt: InboxFilter) -> list[InboxItem]:
+    def items(self, flt: InboxFilter) -> list[InboxItem]:
         """Items matching ``flt``, newest first."""
         query = select(NluInboxItem)
         if flt.status:

@@ -81,12 +81,12 @@ class Inbox:
             log.info("nlu inbox: %d new messages", total)
         return total
 
-    def list(self, flt: InboxFilter) -> list[InboxItem]:
+    def items(self, flt: InboxFilter) -> list[InboxItem]:
         """Items of ``flt``; new/annotated ones already in the training data are hidden."""
         known = self.training.known()
         return [
             item
-            for item in self.repo.list(flt)
+            for item in self.repo.items(flt)
             if item.status in ("added", "ignored") or normalise(item.text) not in known
         ]
 

@@ -28,9 +28,9 @@ class InboxStore(ThreadFacade):
         """Read the new tracker events (see :meth:`Inbox.collect`)."""
         return await self._call(self._inbox.collect)
 
-    async def list(self, flt: InboxFilter) -> list[InboxItem]:
+    async def items(self, flt: InboxFilter) -> list[InboxItem]:
         """Items of a filter."""
-        return await self._call(self._inbox.list, flt)
+        return await self._call(self._inbox.items, flt)
 
     async def counts(self) -> dict[str, int]:
         """Items per status."""

@@ -164,9 +164,7 @@ class TrackerEvents:
             self._engine = create_engine(self.url, **kwargs)
         return self._engine
 
-    def read(
-        self, after: int, threshold: float, limit: int = 5000
-    ) -> tuple[list[Candidate], int]:
+    def read(self, after: int, threshold: float, limit: int = 5000) -> tuple[list[Candidate], int]:
         """Scan the events after ``after``; return the candidates and the new cursor.
 
         Args:

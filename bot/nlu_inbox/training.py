@@ -23,7 +23,7 @@ from wecare.settings import ROOT
 
 INBOX_DIR = "inbox"
 _HEADER = (
-    "# NLU inbox: citizen messages annotated by an admin (/console/admin/inbox, wecare nlu inbox).\n"
+    "# NLU inbox: citizen messages annotated by an admin (/console/admin/inbox, wecare nlu).\n"
     "# Personal data is masked («telefono», «email», ...). Written by the inbox; review the diff.\n"
 )
 _UNSAFE = re.compile(r"[\[\]{}\n\r]+")
@@ -121,9 +121,7 @@ class TrainingData:
 
         Cached until a file of the data directory changes (its name or modification time).
         """
-        stamp = tuple(
-            (str(p), p.stat().st_mtime) for p in sorted(self.data_dir.rglob("*.y*ml"))
-        )
+        stamp = tuple((str(p), p.stat().st_mtime) for p in sorted(self.data_dir.rglob("*.y*ml")))
         if self._known is None or self._known[0] != stamp:
             checker = _split_checker()
             texts = {ex.norm for ex in checker.load_train(self.data_dir)}

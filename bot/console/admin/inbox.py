@@ -95,7 +95,7 @@ def inbox_section(
             return False
 
     async def payload(flt: InboxFilter) -> dict[str, Any]:
-        groups = group(await store.list(flt))
+        groups = group(await store.items(flt))
         return {
             "counts": await store.counts(),
             "groups": [
@@ -138,9 +138,7 @@ def inbox_section(
         )
 
     @router.get(api)
-    async def list_items(
-        request: Request, auth: Auth = Depends(guard.auth)
-    ) -> dict[str, Any]:
+    async def list_items(request: Request, auth: Auth = Depends(guard.auth)) -> dict[str, Any]:
         """Groups of items: ``?status=new|annotated|added|ignored|all&intent=&from=&to=``."""
         q = request.query_params
         flt = inbox_filter(q.get("status"), q.get("intent"), q.get("from"), q.get("to"))

@@ -230,10 +230,10 @@ def test_erasure_and_retention_remove_inbox_items(app, tracker):
     eraser = app.state.gateway._erasure._eraser
     report = eraser.erase("web-alice", requested_by="admin")
     assert report.counts["nlu_inbox_item"] == 1
-    assert not any("bolletta" in i.text for i in inbox.repo.list(_all()))
+    assert not any("bolletta" in i.text for i in inbox.repo.items(_all()))
     assert inbox.purge(now=datetime(2026, 12, 1, tzinfo=timezone.utc)) == 0
     later = datetime(2026, 11, 30, tzinfo=timezone.utc) + timedelta(days=181)
-    assert inbox.purge(now=later) == 5 and not inbox.repo.list(_all())
+    assert inbox.purge(now=later) == 5 and not inbox.repo.items(_all())
 
 
 def _all():

@@ -8,13 +8,11 @@ from dataclasses import replace
 import pytest
 
 from tests.bot.nlu_inbox.conftest import seed
-from wecare import settings as settings_module
 from wecare.cli import main
 
 
 @pytest.fixture
 def cli_settings(settings, monkeypatch):
-    monkeypatch.setattr(settings_module, "get_settings", lambda: settings)
     import bot.nlu_inbox.cli as cli
     import bot.store.cli as store_cli
 
@@ -23,7 +21,7 @@ def cli_settings(settings, monkeypatch):
     return settings
 
 
-def test_list_annotate_add_and_purge(cli_settings, tracker, data_dir, capsys):
+def test_list_annotate_add_and_purge(cli_settings, tracker, data_dir, capsys, monkeypatch):
     seed(tracker)
     assert main(["nlu", "inbox", "list", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
@@ -48,6 +46,6 @@ def test_list_annotate_add_and_purge(cli_settings, tracker, data_dir, capsys):
     short = replace(cli_settings, nlu_inbox_retention_days=0)
     import bot.nlu_inbox.cli as cli
 
-    cli.get_settings = lambda: short  # type: ignore[assignment]
+    monkeypatch.setattr(cli, "get_settings", lambda: short)
     assert main(["privacy", "purge"]) == 0
     assert "purged 6 NLU inbox items" in capsys.readouterr().out
