@@ -115,7 +115,7 @@ def _candidate(row: Any) -> Candidate | None:
     )
     metadata = data.get("metadata") or {}
     channel = str(
-        data.get("input_channel") or metadata.get("channel") or row.sender_id.split("-", 1)[0]
+        metadata.get("channel") or data.get("input_channel") or row.sender_id.split("-", 1)[0]
     )
     return Candidate(
         event_id=int(row.id),

@@ -49,7 +49,7 @@ def test_the_inbox_holds_what_the_bot_did_not_understand(app, tracker):
         assert "«telefono»" in phone["text"] and "«email»" in phone["text"]
         assert phone["predicted_intent"] == "need_economic_support"
         assert phone["reasons"] == ["nlu_fallback", "rejected_suggestion"]
-        assert phone["channel"] == "rest"
+        assert phone["channel"] == "web"  # the gateway's metadata, not Rasa's "rest"
         unsure = by_text(found, "boh forse")
         assert unsure["reasons"] == ["low_confidence"] and unsure["confidence"] == 0.42
         # Confident messages, button payloads and training examples never appear.

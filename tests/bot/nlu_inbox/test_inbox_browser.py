@@ -71,3 +71,48 @@ def test_admin_annotates_and_adds_in_the_inbox_page(browser, server, tracker, da
     page.get_by_role("button", name="Filtra").click()
     expect(page.locator("#inbox tbody tr")).to_contain_text("nlu/data/inbox/need_housing.yml")
     context.close()
+
+
+def test_an_operator_flags_a_message_and_the_admin_sees_it(browser, server, settings):
+    from playwright.sync_api import expect
+
+    from bot.store import ConversationRepository, create_store_engine
+
+    expect.set_options(timeout=TIMEOUT)
+    engine = create_store_engine(settings.app_database_url)
+    repo = ConversationRepository(engine)
+    conv = repo.get_or_create_conversation("web", "web-flag-browser-01", ente_gestore_id="ciss38")
+    repo.log_message(
+        conv,
+        direction="in",
+        sender_kind="citizen",
+        text="mi serve il coso per la bolletta, il mio cell è 347 1234567",
+        status="forwarded",
+    )
+    engine.dispose()
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="it-IT")
+    page: Any = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(f"{server}/console/")
+    page.get_by_label("Nome utente").fill("anna")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Accedi").click()
+    page.locator("#botconvs button.item").first.click()
+    page.get_by_role("button", name="Segnala come non capito").click()
+    expect(page.locator("#feedback")).to_have_text(
+        "Segnalato agli amministratori (messaggi non capiti)."
+    )
+    context.close()
+    admin = browser.new_context(locale="it-IT")
+    page = admin.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(f"{server}/console/admin/inbox")
+    page.get_by_label("Nome utente").fill("ada")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Accedi").click()
+    page.goto(f"{server}/console/admin/inbox")
+    row = page.locator("#inbox tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("il mio cell è «telefono»")
+    expect(row).to_contain_text("segnalato da un operatore")
+    admin.close()
