@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "bot.console.cli",
     "bot.store.cli",
     "bot.nlu_inbox.cli",
+    "bot.nlu_models.cli",
 ]
 
 

@@ -21,6 +21,8 @@ DOMAIN_DIR = ROOT / "bot" / "domain"
 DEFAULT_OPERATOR_HOURS = ROOT / "bot" / "handoff" / "hours.yaml"
 #: NLU training data (the NLU inbox writes ``inbox/<intent>.yml`` under it).
 NLU_DATA_DIR = ROOT / "nlu" / "data"
+#: Models trained by the registry (``wecare model train``, the admin's models page).
+NLU_MODELS_DIR = ROOT / "models" / "registry"
 #: The held-out NLU split (never written by the inbox).
 NLU_TEST_FILE = ROOT / "tests" / "nlu" / "test_nlu.yml"
 
@@ -67,6 +69,8 @@ class Settings:
     nlu_data_dir: Path = NLU_DATA_DIR
     #: Held-out split the inbox checks against (``NLU_TEST_FILE``).
     nlu_test_file: Path = NLU_TEST_FILE
+    #: Archives of the model registry (``NLU_MODELS_DIR``).
+    nlu_models_dir: Path = NLU_MODELS_DIR
 
     @property
     def production(self) -> bool:
@@ -102,4 +106,5 @@ def get_settings() -> Settings:
         nlu_inbox_retention_days=int(_env("NLU_INBOX_RETENTION_DAYS", "180")),
         nlu_data_dir=Path(_env("NLU_DATA_DIR", str(NLU_DATA_DIR))),
         nlu_test_file=Path(_env("NLU_TEST_FILE", str(NLU_TEST_FILE))),
+        nlu_models_dir=Path(_env("NLU_MODELS_DIR", str(NLU_MODELS_DIR))),
     )

@@ -49,7 +49,7 @@ def _no_awaiting_comune(conn: Connection) -> None:
 
 
 def _nlu_inbox(conn: Connection) -> None:
-    """v4 (issue 12): the NLU inbox and the admin audit are new tables (``create_all``)."""
+    """v4 (issue 12): NLU inbox, admin audit, model registry: new tables (``create_all``)."""
     del conn
 
 

@@ -172,3 +172,38 @@ class AdminAudit(Base):
     target: Mapped[str] = mapped_column(String(100), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NluModel(Base):
+    """One model of the registry (``bot.nlu_models``): a training run and its result.
+
+    ``status``: ``training`` → ``trained`` | ``failed``. ``data_checksum`` covers the config
+    and every training input (no retraining when nothing changed); ``progress`` holds
+    ``{epoch, epochs, elapsed}`` while it trains; ``error`` the end of Rasa's output on failure.
+    """
+
+    __tablename__ = "nlu_model"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="training", index=True)
+    kind: Mapped[str] = mapped_column(String(8), default="full")
+    config: Mapped[str] = mapped_column(String(300))
+    data_checksum: Mapped[str] = mapped_column(String(64), index=True)
+    started_by: Mapped[str] = mapped_column(String(100))
+    pid: Mapped[int | None] = mapped_column(Integer, default=None)
+    model_path: Mapped[str | None] = mapped_column(String(300), default=None)
+    progress: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    evaluation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class NluTrainingLock(Base):
+    """Single row: the model being trained (one training at a time, across processes)."""
+
+    __tablename__ = "nlu_training_lock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int | None] = mapped_column(Integer, default=None)
