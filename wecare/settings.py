@@ -71,6 +71,12 @@ class Settings:
     nlu_test_file: Path = NLU_TEST_FILE
     #: Archives of the model registry (``NLU_MODELS_DIR``).
     nlu_models_dir: Path = NLU_MODELS_DIR
+    #: Every Rasa server a deploy switches (``RASA_URLS``, comma-separated; default RASA_URL).
+    rasa_urls: tuple[str, ...] = ()
+    #: Evaluation gate: largest macro-F1 drop allowed (``NLU_GATE_MACRO_F1_MARGIN``).
+    gate_macro_f1_margin: float = 0.01
+    #: Evaluation gate: largest drop of one intent's F1 (``NLU_GATE_INTENT_F1_MARGIN``).
+    gate_intent_f1_margin: float = 0.05
 
     @property
     def production(self) -> bool:
@@ -107,4 +113,11 @@ def get_settings() -> Settings:
         nlu_data_dir=Path(_env("NLU_DATA_DIR", str(NLU_DATA_DIR))),
         nlu_test_file=Path(_env("NLU_TEST_FILE", str(NLU_TEST_FILE))),
         nlu_models_dir=Path(_env("NLU_MODELS_DIR", str(NLU_MODELS_DIR))),
+        rasa_urls=tuple(
+            u.strip().rstrip("/")
+            for u in _env("RASA_URLS", _env("RASA_URL", "http://127.0.0.1:5005")).split(",")
+            if u.strip()
+        ),
+        gate_macro_f1_margin=float(_env("NLU_GATE_MACRO_F1_MARGIN", "0.01")),
+        gate_intent_f1_margin=float(_env("NLU_GATE_INTENT_F1_MARGIN", "0.05")),
     )

@@ -15,6 +15,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
+
+from bot.nlu_models.deploy import Deployer, DeployRefused
+from bot.nlu_models.gate import Margins
 from bot.nlu_models.registry import ModelRecord, NothingChanged, Registry, TrainingBusy
 from bot.store.db import create_store_engine, init_db
 from wecare.cli import CliError
@@ -28,7 +32,11 @@ def _registry() -> Iterator[Registry]:
     init_db(engine)
     try:
         yield Registry(
-            engine, settings.nlu_data_dir, settings.nlu_models_dir, settings.app_database_url
+            engine,
+            settings.nlu_data_dir,
+            settings.nlu_models_dir,
+            settings.app_database_url,
+            settings.nlu_test_file,
         )
     finally:
         engine.dispose()
@@ -88,6 +96,52 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _deployer(registry: Registry) -> Deployer:
+    settings = get_settings()
+    margins = Margins(settings.gate_macro_f1_margin, settings.gate_intent_f1_margin)
+    urls = settings.rasa_urls or (settings.rasa_url,)
+    return Deployer(registry, urls, settings.rasa_token, margins)
+
+
+def _deploy(args: argparse.Namespace) -> int:
+    actor = f"cli:{args.by or getpass.getuser()}"
+    with _registry() as registry:
+        deployer = _deployer(registry)
+        try:
+            if args.command_name == "rollback":
+                result = deployer.rollback(actor)
+            else:
+                result = deployer.deploy(args.version, actor, override=args.override or "")
+        except DeployRefused as exc:
+            lines = "\n".join(f"  - {r}" for r in exc.reasons)
+            hint = (
+                "\n(an admin may override: --override 'REASON', audited)" if exc.overridable else ""
+            )
+            raise CliError(f"deploy refused:\n{lines}{hint}") from None
+        except httpx.HTTPError as exc:
+            raise CliError(f"a Rasa server did not load the model: {exc}") from None
+    print(
+        f"deployed {result.version} (was {result.previous or 'none'}) on {len(result.servers)} "
+        f"Rasa server(s): {', '.join(result.servers)}"
+    )
+    for reason in result.overridden:
+        print(f"  gate overridden: {reason}")
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    with _registry() as registry:
+        deployer = _deployer(registry)
+        history = deployer.history()
+        print(f"deployed: {deployer.deployed() or 'none'}")
+    for h in history:
+        override = f" override: {h['override']}" if h.get("override") else ""
+        print(
+            f"{h['at'][:19]} {h['action']:<14} {h['from']} -> {h['to']} by {h['actor']}{override}"
+        )
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``model train`` and ``model list``."""
     parser = subparsers.add_parser("model", help="model registry: train, list")
@@ -102,3 +156,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show = sub.add_parser("list", help="every model: version, status, progress, checksum")
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=_list)
+    deploy = sub.add_parser("deploy", help="deploy a model on every Rasa server (gated)")
+    deploy.add_argument("version")
+    deploy.add_argument("--override", help="deploy despite the gate: the reason (audited)")
+    deploy.add_argument("--by", default="")
+    deploy.set_defaults(func=_deploy, command_name="deploy")
+    rollback = sub.add_parser("rollback", help="go back to the previously deployed model")
+    rollback.add_argument("--by", default="")
+    rollback.set_defaults(func=_deploy, command_name="rollback")
+    history = sub.add_parser("history", help="deploys and rollbacks (who, when, from, to)")
+    history.set_defaults(func=_history)

@@ -8,6 +8,7 @@ archive's path) or failed (with the last lines of Rasa's output).
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -32,7 +33,35 @@ def command(kind: str, config: str, data_dir: Path, out: Path, version: str) -> 
     return [*cmd, "--out", str(out), "--fixed-model-name", version]
 
 
-def run(registry: Registry, model_id: int) -> int:
+def evaluate(archive: Path, test_file: Path) -> dict[str, object]:
+    """Evaluate an archive on the held-out split (``nlu.evaluate --json``, in ``.venv-rasa``).
+
+    Returns:
+        macro-F1, per-intent precision/recall/F1, comune accuracy, fallbacks, confident
+        errors and the most-confused pairs; ``{"error": ...}`` when the evaluation failed.
+    """
+    cmd = [str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "nlu.evaluate", "--model"]
+    cmd += [str(archive), "--test", str(test_file), "--no-report", "--json"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        return {"error": f"evaluation failed ({proc.returncode}): {proc.stderr[-800:]}"}
+    data = json.loads(lines[-1])
+    return {
+        "macro_f1": data["intent_macro_f1"],
+        "per_intent": {
+            k: {m: round(float(v[m]), 4) for m in ("precision", "recall", "f1", "support")}
+            for k, v in data["per_intent"].items()
+        },
+        "comune_accuracy": data["comune_accuracy"],
+        "fallbacks": data["fallback_count"],
+        "confident_errors": data["confident_errors"],
+        "n_examples": data["n_examples"],
+        "confusion_pairs": data["confusion_pairs"],
+    }
+
+
+def run(registry: Registry, model_id: int, test_file: Path | None = None) -> int:
     """Train model ``model_id``; return 0 when trained."""
     model = registry.job(model_id)
     if model is None:
@@ -72,6 +101,10 @@ def run(registry: Registry, model_id: int) -> int:
     registry.progress(model_id, {"elapsed": round(time.monotonic() - start, 1)})
     archive = registry.models_dir / f"{model.version}.tar.gz"
     if code == 0 and archive.is_file():
+        if test_file is not None:
+            registry.progress(model_id, {"phase": "evaluating"})
+            registry.evaluation(model_id, evaluate(archive, test_file))
+        registry.progress(model_id, {"phase": "done"})
         registry.finish(model_id, str(archive), None)
         return 0
     error = f"rasa train exited with code {code}\n" + "\n".join(tail)
@@ -84,10 +117,14 @@ def main(argv: list[str]) -> int:
     settings = get_settings()
     engine = create_store_engine(settings.app_database_url)
     registry = Registry(
-        engine, settings.nlu_data_dir, settings.nlu_models_dir, settings.app_database_url
+        engine,
+        settings.nlu_data_dir,
+        settings.nlu_models_dir,
+        settings.app_database_url,
+        settings.nlu_test_file,
     )
     try:
-        return run(registry, int(argv[0]))
+        return run(registry, int(argv[0]), settings.nlu_test_file)
     finally:
         engine.dispose()
 

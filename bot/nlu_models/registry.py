@@ -22,7 +22,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.store.models import NluModel, NluTrainingLock, utcnow
-from wecare.settings import ROOT
+from wecare.settings import NLU_TEST_FILE, ROOT
 
 #: Training inputs besides the config and the NLU data (as ``scripts/train.sh``).
 CODE_INPUTS = ("nlu/components", "nlu/gazetteer.py", "nlu/risk", "nlu/spacy_it", "wecare/text.py")
@@ -123,12 +123,21 @@ class Registry:
     Args:
         engine: the app database.
         data_dir: NLU training data (``nlu/data``; the inbox's files included).
+        test_file: the held-out split every candidate is evaluated on.
         models_dir: where trained archives go (``models/registry``).
         database_url: URL of ``engine`` (passed to the training process).
     """
 
-    def __init__(self, engine: Engine, data_dir: Path, models_dir: Path, database_url: str) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        data_dir: Path,
+        models_dir: Path,
+        database_url: str,
+        test_file: Path | None = None,
+    ) -> None:
         self.engine = engine
+        self.test_file = test_file or NLU_TEST_FILE
         self.data_dir = data_dir
         self.models_dir = models_dir
         self.database_url = database_url
@@ -210,6 +219,7 @@ class Registry:
                 "APP_DATABASE_URL": self.database_url,
                 "NLU_DATA_DIR": str(self.data_dir),
                 "NLU_MODELS_DIR": str(self.models_dir),
+                "NLU_TEST_FILE": str(self.test_file),
                 # The registry's own Rasa cache: components whose inputs did not change are
                 # reused between its trainings, and never mixed with ``make train``'s cache.
                 "RASA_CACHE_DIRECTORY": str(self.models_dir / ".rasa-cache"),
@@ -250,6 +260,13 @@ class Registry:
             row = s.get(NluModel, model_id)
             if row is not None:
                 row.progress = {**(row.progress or {}), **values}
+
+    def evaluation(self, model_id: int, values: dict[str, Any]) -> None:
+        """Store the evaluation of a trained model on the held-out split."""
+        with self.session() as s:
+            row = s.get(NluModel, model_id)
+            if row is not None:
+                row.evaluation = values
 
     def finish(self, model_id: int, model_path: str | None, error: str | None) -> None:
         """The training process ends: trained (``model_path``) or failed (``error``)."""
