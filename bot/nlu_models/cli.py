@@ -45,10 +45,26 @@ def _registry() -> Iterator[Registry]:
 def _line(m: ModelRecord) -> str:
     p = m.progress
     progress = f"epoch {p.get('epoch', '?')}/{p.get('epochs', '?')}, {p.get('elapsed', 0)} s"
-    return (
+    line = (
         f"{m.version}  {m.status:<8} {m.kind:<4} by {m.started_by}  {progress}  "
         f"checksum {m.data_checksum[:12]}  {Path(m.config).name}"
     )
+    e = m.evaluation
+    if "macro_f1" in e:
+        comune = e.get("comune_accuracy")
+        line += (
+            f"\n    macro-F1 {e['macro_f1']:.3f}, comune accuracy "
+            f"{'n/a' if comune is None else f'{comune:.3f}'}, fallbacks {e['fallbacks']}, "
+            f"confident errors {e['confident_errors']} (held-out, {e['n_examples']} examples)"
+        )
+        pairs = e.get("confusion_pairs") or []
+        if pairs:
+            line += "\n    most confused: " + "; ".join(
+                f"{p['gold']} -> {p['pred']} ({p['count']})" for p in pairs[:3]
+            )
+    elif e.get("error"):
+        line += f"\n    evaluation failed: {str(e['error']).splitlines()[0]}"
+    return line
 
 
 def _train(args: argparse.Namespace) -> int:

@@ -58,7 +58,7 @@ def test_train_in_a_separate_process_with_progress_and_checksum(registry_setting
     assert main(train) == 0  # returns at once: the training runs in its own process
     assert main(train) == 1  # one training at a time
     assert "one training at a time" in capsys.readouterr().err
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + 900  # training + evaluation; minutes on a loaded machine
     seen_running = False
     while (current := models(capsys)[0])["status"] == "training":
         seen_running = True
@@ -70,6 +70,18 @@ def test_train_in_a_separate_process_with_progress_and_checksum(registry_setting
     assert model["progress"]["epoch"] == model["progress"]["epochs"] == 3
     assert model["progress"]["elapsed"] > 0 and len(model["data_checksum"]) == 64
     assert Path(model["model_path"]).is_file() and current["version"] == model["version"]
+    # Evaluated on the held-out split by the training process (nlu.evaluate): the tiny
+    # model knows two intents, so it is weak, and the gate says why.
+    evaluation = model["evaluation"]
+    assert "error" not in evaluation, evaluation
+    assert 0 <= evaluation["macro_f1"] < 0.5 and evaluation["n_examples"] > 500
+    assert set(evaluation["per_intent"]["greet"]) == {"precision", "recall", "f1", "support"}
+    assert evaluation["confusion_pairs"] and evaluation["fallbacks"] >= 0
+    from bot.nlu_models.gate import Margins, gate
+
+    deployed = {"macro_f1": 0.9, "per_intent": {"greet": {"f1": 0.95}}, "comune_accuracy": 0.9}
+    reasons = gate(deployed, evaluation, Margins())
+    assert reasons[0].startswith("macro-F1 drops from 0.900 to ")
     # Nothing changed: no second training.
     assert main(train) == 0
     assert "nothing changed since model" in capsys.readouterr().out
