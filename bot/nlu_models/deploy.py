@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bot.nlu_models.gate import Margins, gate
+from bot.nlu_models.gate import Margins, Reason, gate
 from bot.nlu_models.registry import ModelRecord, Registry
 from bot.store.models import AdminAudit
 
@@ -28,8 +28,8 @@ DEPLOY_ACTIONS = ("model_deploy", "model_rollback")
 class DeployRefused(Exception):
     """The deploy was not done; ``reasons`` say why (the gate's, or a hard error)."""
 
-    def __init__(self, reasons: Sequence[str], overridable: bool = True) -> None:
-        super().__init__("; ".join(reasons))
+    def __init__(self, reasons: Sequence[Reason], overridable: bool = True) -> None:
+        super().__init__("; ".join(str(r) for r in reasons))
         self.reasons = list(reasons)
         self.overridable = overridable
 
@@ -41,7 +41,7 @@ class DeployResult:
     version: str
     previous: str | None
     servers: list[str] = field(default_factory=list)
-    overridden: list[str] = field(default_factory=list)
+    overridden: list[Reason] = field(default_factory=list)
 
 
 class Deployer:
@@ -87,7 +87,7 @@ class Deployer:
         history = self.history()
         return str(history[0]["to"]) if history else None
 
-    def check(self, version: str) -> tuple[ModelRecord, list[str]]:
+    def check(self, version: str) -> tuple[ModelRecord, list[Reason]]:
         """The candidate and the gate's reasons against the deployed model.
 
         Raises:
@@ -95,16 +95,17 @@ class Deployer:
         """
         candidate = self.registry.get(version)
         if candidate is None:
-            raise DeployRefused([f"no model {version} in the registry"], overridable=False)
+            raise DeployRefused([Reason("not_found", {"version": version})], overridable=False)
         if candidate.status != "trained" or not candidate.model_path:
-            raise DeployRefused([f"model {version} is {candidate.status}"], overridable=False)
+            values = {"version": version, "status": candidate.status}
+            raise DeployRefused([Reason("not_trained", values)], overridable=False)
         if candidate.kind != "full":
-            raise DeployRefused(
-                [f"model {version} is NLU-only: it cannot run the dialogue"], overridable=False
-            )
+            raise DeployRefused([Reason("nlu_only", {"version": version})], overridable=False)
         current = self.deployed()
         if current == version:
-            raise DeployRefused([f"model {version} is already deployed"], overridable=False)
+            raise DeployRefused(
+                [Reason("already_deployed", {"version": version})], overridable=False
+            )
         base = self.registry.get(current) if current else None
         return candidate, gate(
             base.evaluation if base else None, candidate.evaluation, self.margins
@@ -127,14 +128,15 @@ class Deployer:
         history = self.history()
         previous = history[0].get("from") if history else None
         if not previous:
-            raise DeployRefused(["no previous model to roll back to"], overridable=False)
+            raise DeployRefused([Reason("no_previous")], overridable=False)
         model = self.registry.get(str(previous))
         if model is None or not model.model_path:
-            raise DeployRefused([f"model {previous} is no longer available"], overridable=False)
+            values = {"version": str(previous)}
+            raise DeployRefused([Reason("unavailable", values)], overridable=False)
         return self._switch(model, actor, "model_rollback", [], "")
 
     def _switch(
-        self, model: ModelRecord, actor: str, action: str, reasons: list[str], override: str
+        self, model: ModelRecord, actor: str, action: str, reasons: list[Reason], override: str
     ) -> DeployResult:
         previous = self.deployed()
         client = self._client or httpx.Client(timeout=httpx.Timeout(300.0, connect=5.0))
@@ -156,7 +158,7 @@ class Deployer:
                 "requested": model.version,
                 "servers": done,
                 "override": override or None,
-                "gate": reasons,
+                "gate": [str(r) for r in reasons],
             }
             with self.registry.session() as s:
                 s.add(AdminAudit(actor=actor, action=action, target=model.version, detail=detail))

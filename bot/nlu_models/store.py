@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.nlu_models.deploy import Deployer, DeployResult
+from bot.nlu_models.gate import Reason
 from bot.nlu_models.registry import ModelRecord
 from bot.store.facade import ThreadFacade
 
@@ -38,7 +39,7 @@ class ModelsStore(ThreadFacade):
         """Start a full training of ``config`` (raises ``TrainingBusy``/``NothingChanged``)."""
         return await self._call(self._deployer.registry.start, self.config, actor, "full")
 
-    async def check(self, version: str) -> tuple[ModelRecord, list[str]]:
+    async def check(self, version: str) -> tuple[ModelRecord, list[Reason]]:
         """The gate's reasons for ``version``."""
         return await self._call(self._deployer.check, version)
 

@@ -32,12 +32,13 @@ def _result(result: DeployResult) -> dict[str, Any]:
         "version": result.version,
         "previous": result.previous,
         "servers": result.servers,
-        "overridden": result.overridden,
+        "overridden": [r.view() for r in result.overridden],
     }
 
 
 def _refused(exc: DeployRefused) -> JSONResponse:
-    body = {"error": "deploy refused", "reasons": exc.reasons, "overridable": exc.overridable}
+    reasons = [r.view() for r in exc.reasons]
+    body = {"error": "deploy refused", "reasons": reasons, "overridable": exc.overridable}
     return JSONResponse(body, status_code=409)
 
 

@@ -9,6 +9,15 @@
   var API = "/console/api/admin/models";
   var FLASH = "wecare-models-result";
   var pending = null;
+  var REASONS = TEXTS.admin.models.reasons;
+
+  /** A refusal reason in Italian ({code, values, text} from the API). */
+  function reasonText(reason) {
+    var text = REASONS[reason.code] || reason.text;
+    return text.replace(/\{(\w+)\}/g, function (whole, name) {
+      return reason.values && reason.values[name] !== undefined ? String(reason.values[name]) : whole;
+    });
+  }
 
   function t(key, values) {
     var node = TEXTS;
@@ -41,7 +50,7 @@
     list.textContent = "";
     (data.reasons || []).forEach(function (reason) {
       var li = document.createElement("li");
-      li.textContent = reason;
+      li.textContent = reasonText(reason);
       list.appendChild(li);
     });
     document.getElementById("gate").hidden = false;
@@ -79,7 +88,7 @@
 
   document.getElementById("btn-rollback").addEventListener("click", function () {
     post("/rollback").then(function (r) {
-      if (r.status === 409) { show((r.data.reasons || []).join("; ")); return; }
+      if (r.status === 409) { show((r.data.reasons || []).map(reasonText).join("; ")); return; }
       if (r.status !== 200) { show(t("admin.models.failed", { error: r.data.error })); return; }
       done(t("admin.models.done", { version: r.data.version, servers: r.data.servers.length }));
     });

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from bot.nlu_models.gate import Margins, gate
+from bot.nlu_models.gate import Margins
+from bot.nlu_models.gate import gate as reasons_of
+
+
+def gate(deployed, candidate, margins):
+    return [str(r) for r in reasons_of(deployed, candidate, margins)]
+
 
 DEPLOYED = {
     "macro_f1": 0.90,

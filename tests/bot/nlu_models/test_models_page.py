@@ -69,7 +69,8 @@ def test_api_gate_override_rollback_and_403(app, rasa_servers):
         assert ada.post(f"{API}/deploy", {"version": "0001-base"}).status_code == 200
         refused = ada.post(f"{API}/deploy", {"version": "0002-weak"})
         assert refused.status_code == 409 and refused.json()["overridable"]
-        assert any("macro-F1 drops" in r for r in refused.json()["reasons"])
+        assert any("macro-F1 drops" in r["text"] for r in refused.json()["reasons"])
+        assert refused.json()["reasons"][0]["code"] == "macro_f1"
         assert ada.post(f"{API}/deploy", {"version": 3}).status_code == 400
         forced = ada.post(f"{API}/deploy", {"version": "0002-weak", "override": "prova"})
         assert forced.status_code == 200 and forced.json()["overridden"]
@@ -112,7 +113,9 @@ def test_admin_sees_the_comparison_is_refused_and_overrides(browser, app, rasa_s
         expect(weak).to_contain_text("Confronto per intento con 0001-base")
         expect(weak).to_contain_text("0.500")
         weak.get_by_role("button", name="Distribuisci").click()
-        expect(page.locator("#gate-reasons")).to_contain_text("macro-F1 drops from 0.900 to 0.400")
+        expect(page.locator("#gate-reasons")).to_contain_text(
+            "il macro-F1 scende da 0.900 a 0.400 (margine 0.010)"
+        )
         assert Path(rasa_servers[0].model).name == "0001-base.tar.gz"
         page.get_by_role("button", name="Distribuisci comunque").click()
         expect(page.locator("#models-result")).to_have_text("Scrivi il motivo della forzatura.")

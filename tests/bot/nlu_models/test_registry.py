@@ -81,7 +81,7 @@ def test_train_in_a_separate_process_with_progress_and_checksum(registry_setting
 
     deployed = {"macro_f1": 0.9, "per_intent": {"greet": {"f1": 0.95}}, "comune_accuracy": 0.9}
     reasons = gate(deployed, evaluation, Margins())
-    assert reasons[0].startswith("macro-F1 drops from 0.900 to ")
+    assert str(reasons[0]).startswith("macro-F1 drops from 0.900 to ")
     # Nothing changed: no second training.
     assert main(train) == 0
     assert "nothing changed since model" in capsys.readouterr().out
