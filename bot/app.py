@@ -21,11 +21,8 @@ from sqlalchemy import Engine
 
 from bot.console.account_store import AccountStore
 from bot.console.accounts import AccountRepository
-from bot.console.admin.inbox import INBOX, inbox_section
-from bot.console.admin.models import MODELS, models_section
 from bot.console.admin.sections import AdminSection
-from bot.console.admin.shell import AdminPages
-from bot.console.auth import Guard
+from bot.console.admin.setup import admin_sections, build_deployer, build_inbox
 from bot.console.context import ConsoleContext
 from bot.console.hub import ConsoleHub
 from bot.console.setup import load_canned
@@ -45,15 +42,7 @@ from bot.handoff.hours import Clock, OperatorHours, system_clock
 from bot.handoff.rasa_tracker import RasaTracker
 from bot.handoff.repo import HandoffRepository
 from bot.handoff.store import DeskStore, HandoffStore
-from bot.nlu_inbox.repo import InboxRepository
 from bot.nlu_inbox.service import Inbox
-from bot.nlu_inbox.store import InboxStore
-from bot.nlu_inbox.tracker import TrackerEvents
-from bot.nlu_inbox.training import TrainingData
-from bot.nlu_models.deploy import Deployer
-from bot.nlu_models.gate import Margins
-from bot.nlu_models.registry import Registry
-from bot.nlu_models.store import ModelsStore
 from bot.store import ConversationRepository, ConversationStore, create_store_engine, init_db
 from bot.store.deletion import DataEraser, Erasure, TrackerStoreEraser
 from bot.telegram.channel import TelegramChannel
@@ -64,7 +53,7 @@ from catalog.db import make_engine
 from catalog.reference import ente_short_names
 from catalog.service import CatalogService
 from nlu.risk.detector import default_detector
-from wecare.settings import DOMAIN_DIR, ROOT, Settings, get_settings
+from wecare.settings import Settings, get_settings
 
 
 @dataclass(frozen=True)
@@ -148,45 +137,6 @@ def _safety_net(settings: Settings, texts: Texts) -> tuple[SafetyNet, Engine]:
     return SafetyNet(default_detector(), catalog, load_fallback_payloads(), texts), engine
 
 
-def build_inbox(settings: Settings, engine: Engine) -> Inbox:
-    """The NLU inbox on the app database ``engine`` (gateway and ``wecare nlu inbox``)."""
-    return Inbox(
-        InboxRepository(engine),
-        TrackerEvents(settings.rasa_tracker_store_url),
-        TrainingData(settings.nlu_data_dir, settings.nlu_test_file, DOMAIN_DIR),
-        threshold=settings.nlu_inbox_threshold,
-        retention_days=settings.nlu_inbox_retention_days,
-    )
-
-
-def build_deployer(settings: Settings, engine: Engine) -> Deployer:
-    """The model registry and the deployer on the app database ``engine``."""
-    registry = Registry(
-        engine,
-        settings.nlu_data_dir,
-        settings.nlu_models_dir,
-        settings.app_database_url,
-        settings.nlu_test_file,
-    )
-    margins = Margins(settings.gate_macro_f1_margin, settings.gate_intent_f1_margin)
-    urls = settings.rasa_urls or (settings.rasa_url,)
-    return Deployer(registry, urls, settings.rasa_token, margins)
-
-
-def _admin_sections(
-    console: ConsoleContext, inbox: Inbox, deployer: Deployer
-) -> list[AdminSection]:
-    """The sections of the admin area, each with its router."""
-    pages = AdminPages(console, [INBOX, MODELS])
-    admin = Guard(console.accounts, console.clock, ("admin",))
-    desk = Guard(console.accounts, console.clock)
-    models = ModelsStore(deployer, ROOT / "config.yml")
-    return [
-        inbox_section(console, admin, desk, pages, InboxStore(inbox)),
-        models_section(console, admin, pages, models),
-    ]
-
-
 def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gateway:
     """Build every part of the gateway (see the module docstring for the order)."""
     over = overrides or Overrides()
@@ -263,7 +213,7 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         texts=texts,
         telegram=telegram,
         inbox=inbox,
-        admin_sections=_admin_sections(console, inbox, build_deployer(settings, app_engine)),
+        admin_sections=admin_sections(console, inbox, build_deployer(settings, app_engine)),
         _engines=[app_engine, catalog_engine],
         _erasure=erasure,
     )

@@ -28,7 +28,7 @@ from wecare.settings import get_settings
 
 @contextmanager
 def _inbox(tracker_url: str | None = None) -> Iterator[Inbox]:
-    from bot.app import build_inbox
+    from bot.console.admin.setup import build_inbox
 
     settings = get_settings()
     settings = replace(settings, rasa_tracker_store_url=_tracker_url(tracker_url))

@@ -116,7 +116,7 @@ def _deployer(registry: Registry) -> Deployer:
     settings = get_settings()
     margins = Margins(settings.gate_macro_f1_margin, settings.gate_intent_f1_margin)
     urls = settings.rasa_urls or (settings.rasa_url,)
-    return Deployer(registry, urls, settings.rasa_token, margins)  # as bot.app.build_deployer
+    return Deployer(registry, urls, settings.rasa_token, margins)  # as bot.console.admin.setup
 
 
 def _deploy(args: argparse.Namespace) -> int:
