@@ -9,6 +9,7 @@ archive's path) or failed (with the last lines of Rasa's output).
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -61,6 +62,20 @@ def evaluate(archive: Path, test_file: Path) -> dict[str, object]:
     }
 
 
+def story_tests(archive: Path, out: Path) -> dict[str, str]:
+    """Run the test stories (``scripts/test_stories.sh``, ``rasa test core``) on a full model.
+
+    Returns:
+        ``{"stories": "passed" | "failed", "stories_detail": last line of its output}``.
+    """
+    env = {**os.environ, "MODEL": str(archive), "OUT": str(out)}
+    cmd = ["bash", str(ROOT / "scripts" / "test_stories.sh")]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
+    lines = [x for x in (proc.stdout + proc.stderr).splitlines() if x.strip()]
+    result = "passed" if proc.returncode == 0 else "failed"
+    return {"stories": result, "stories_detail": lines[-1][:300] if lines else ""}
+
+
 def run(registry: Registry, model_id: int, test_file: Path | None = None) -> int:
     """Train model ``model_id``; return 0 when trained."""
     model = registry.job(model_id)
@@ -103,7 +118,12 @@ def run(registry: Registry, model_id: int, test_file: Path | None = None) -> int
     if code == 0 and archive.is_file():
         if test_file is not None:
             registry.progress(model_id, {"phase": "evaluating"})
-            registry.evaluation(model_id, evaluate(archive, test_file))
+            evaluation = evaluate(archive, test_file)
+            if model.kind == "full":  # NLU-only models have no dialogue to test
+                registry.progress(model_id, {"phase": "stories"})
+                out = registry.models_dir / f"{model.version}-stories"
+                evaluation.update(story_tests(archive, out))
+            registry.evaluation(model_id, evaluation)
         registry.progress(model_id, {"phase": "done"})
         registry.finish(model_id, str(archive), None)
         return 0
