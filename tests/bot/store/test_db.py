@@ -54,9 +54,10 @@ def test_a_version_3_database_gets_the_nlu_inbox_tables(tmp_path):
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER)"))
         conn.execute(text("INSERT INTO schema_version VALUES (1, 3)"))
-    assert init_db(engine) == 4
+    assert init_db(engine) == SCHEMA_VERSION
     tables = set(inspect(engine).get_table_names())
-    assert {"nlu_inbox_item", "nlu_inbox_cursor", "admin_audit"} <= tables
+    assert {"nlu_inbox_item", "nlu_inbox_cursor", "admin_audit", "nlu_model"} <= tables
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version FROM schema_version")).scalar() == 4
+        version = conn.execute(text("SELECT version FROM schema_version")).scalar()
+    assert version == SCHEMA_VERSION
     engine.dispose()
