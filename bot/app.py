@@ -34,6 +34,7 @@ from bot.console.admin.analytics import build_analytics_section
 from bot.console.admin.catalog import build_catalog_section
 from bot.console.admin.catalog_store import CatalogAdminStore
 from bot.console.admin.sections import AdminSection
+from bot.console.admin.setup import admin_sections, build_deployer, build_inbox
 from bot.console.auth import Guard
 from bot.console.context import ConsoleContext
 from bot.console.hub import ConsoleHub
@@ -56,6 +57,7 @@ from bot.handoff.rasa_tracker import RasaTracker
 from bot.handoff.repo import HandoffRepository
 from bot.handoff.store import DeskStore, HandoffStore
 from bot.hsds.routes import build_hsds_router
+from bot.nlu_inbox.service import Inbox
 from bot.store import ConversationRepository, ConversationStore, create_store_engine, init_db
 from bot.store.db import require_current_schema
 from bot.store.deletion import DataEraser, Erasure, TrackerStoreEraser, resolve_sqlite_path
@@ -119,6 +121,7 @@ class Gateway:
     tracker: RasaTracker
     texts: Texts
     inbox: InboxWorker | None = None
+    nlu_inbox: Inbox | None = None
     telegram: TelegramChannel | None = None
     admin_sections: list[AdminSection] = field(default_factory=list)
     public_routers: list[APIRouter] = field(default_factory=list)
@@ -151,6 +154,8 @@ class Gateway:
             self._erasure.dispose()
         if self._recorder is not None:
             self._recorder.dispose()
+        if self.nlu_inbox is not None:
+            self.nlu_inbox.tracker.dispose()
         for engine in self._engines:
             engine.dispose()
 
@@ -254,9 +259,16 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         CatalogAdminStore(CatalogEditor(catalog_engine)),
         settings.catalog_reverify_months,
     )
+    nlu_inbox = build_inbox(settings, app_engine)
+    nlu_sections = admin_sections(
+        console, nlu_inbox, build_deployer(settings, app_engine), others=[catalog_admin]
+    )
     reports = AnalyticsReports(AnalyticsService(app_engine, catalog_engine))
     analytics = build_analytics_section(
-        console, Guard(console.accounts, console.clock), reports, others=[catalog_admin]
+        console,
+        Guard(console.accounts, console.clock),
+        reports,
+        others=[catalog_admin, *nlu_sections],
     )
     return Gateway(
         settings=settings,
@@ -273,7 +285,8 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         texts=texts,
         inbox=worker,
         telegram=telegram,
-        admin_sections=[catalog_admin, analytics],
+        nlu_inbox=nlu_inbox,
+        admin_sections=[catalog_admin, analytics, *nlu_sections],
         public_routers=[build_hsds_router(HsdsCatalog(catalog_engine))],
         redis=redis,
         _engines=[app_engine, catalog_engine],

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Check the NLU train/test split: no leaks, enough examples per intent.
 
-Train = every example of ``nlu/data/*.yml``; test = ``tests/nlu/test_nlu.yml``.
+Train = every example of ``nlu/data/**/*.yml`` (the NLU inbox's ``nlu/data/inbox/`` too);
+test = ``tests/nlu/test_nlu.yml``.
 Runs in the app environment (stdlib + PyYAML only, no Rasa import).
 
 Each example is compared after
@@ -138,7 +139,9 @@ def load_examples(path: Path) -> list[Example]:
 
 def load_train(train_dir: Path) -> list[Example]:
     examples: list[Example] = []
-    for path in sorted(train_dir.glob("*.yml")) + sorted(train_dir.glob("*.yaml")):
+    # Recursive, like Rasa's --data: nlu/data/inbox/<intent>.yml (the NLU inbox) is training
+    # data too, and must not leak the held-out split either.
+    for path in sorted(train_dir.rglob("*.yml")) + sorted(train_dir.rglob("*.yaml")):
         examples.extend(load_examples(path))
     return examples
 

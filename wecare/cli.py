@@ -21,6 +21,8 @@ COMMAND_MODULES = [
     "bot.store.cli",
     "bot.analytics.cli",
     "wecare.dbcli",
+    "bot.nlu_inbox.cli",
+    "bot.nlu_models.cli",
 ]
 
 

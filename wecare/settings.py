@@ -19,6 +19,12 @@ VAR_DIR = ROOT / "var"
 DOMAIN_DIR = ROOT / "bot" / "domain"
 #: The shipped operator hours (a configuration default, not real office hours).
 DEFAULT_OPERATOR_HOURS = ROOT / "bot" / "handoff" / "hours.yaml"
+#: NLU training data (the NLU inbox writes ``inbox/<intent>.yml`` under it).
+NLU_DATA_DIR = ROOT / "nlu" / "data"
+#: Models trained by the registry (``wecare model train``, the admin's models page).
+NLU_MODELS_DIR = ROOT / "models" / "registry"
+#: The held-out NLU split (never written by the inbox).
+NLU_TEST_FILE = ROOT / "tests" / "nlu" / "test_nlu.yml"
 
 
 def _env(name: str, default: str) -> str:
@@ -70,6 +76,20 @@ class Settings:
     instance: str = ""
     #: Seconds between two attempts at the durable inbox (``INBOX_RETRY_SECONDS``).
     inbox_retry_seconds: float = 5.0
+    #: NLU inbox: confidence below which a message is "unsure" (``NLU_INBOX_THRESHOLD``).
+    nlu_inbox_threshold: float = 0.6
+    #: NLU inbox retention in days (``NLU_INBOX_RETENTION_DAYS``; ``wecare privacy purge``).
+    nlu_inbox_retention_days: int = 180
+    #: Training data written by the inbox (``NLU_DATA_DIR``; tests use a copy).
+    nlu_data_dir: Path = NLU_DATA_DIR
+    #: Held-out split the inbox checks against (``NLU_TEST_FILE``).
+    nlu_test_file: Path = NLU_TEST_FILE
+    #: Archives of the model registry (``NLU_MODELS_DIR``).
+    nlu_models_dir: Path = NLU_MODELS_DIR
+    #: Evaluation gate: largest macro-F1 drop allowed (``NLU_GATE_MACRO_F1_MARGIN``).
+    gate_macro_f1_margin: float = 0.01
+    #: Evaluation gate: largest drop of one intent's F1 (``NLU_GATE_INTENT_F1_MARGIN``).
+    gate_intent_f1_margin: float = 0.05
 
     @property
     def production(self) -> bool:
@@ -142,4 +162,11 @@ def get_settings() -> Settings:
         ),
         instance=_env("WECARE_INSTANCE", ""),
         inbox_retry_seconds=float(_env("INBOX_RETRY_SECONDS", "5")),
+        nlu_inbox_threshold=float(_env("NLU_INBOX_THRESHOLD", "0.6")),
+        nlu_inbox_retention_days=int(_env("NLU_INBOX_RETENTION_DAYS", "180")),
+        nlu_data_dir=Path(_env("NLU_DATA_DIR", str(NLU_DATA_DIR))),
+        nlu_test_file=Path(_env("NLU_TEST_FILE", str(NLU_TEST_FILE))),
+        nlu_models_dir=Path(_env("NLU_MODELS_DIR", str(NLU_MODELS_DIR))),
+        gate_macro_f1_margin=float(_env("NLU_GATE_MACRO_F1_MARGIN", "0.01")),
+        gate_intent_f1_margin=float(_env("NLU_GATE_INTENT_F1_MARGIN", "0.05")),
     )

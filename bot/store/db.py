@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from bot.store.models import Base, SchemaVersion
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class SchemaOutdated(RuntimeError):
@@ -59,7 +59,8 @@ def _inbox(conn: Connection) -> None:
 
 #: version -> step that brings a database from ``version - 1`` to ``version``. A version
 #: whose changes are only new tables may have no entry (``create_all`` makes them): v5 is the
-#: analytics turns (``analytics_turn``, issue 13).
+#: analytics turns (``analytics_turn``, issue 13), v6 the NLU inbox, the admin audit and the
+#: model registry (issue 12).
 MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _handoff_priority,
     3: _no_awaiting_comune,

@@ -23,7 +23,7 @@ from sqlalchemy import Engine, column, create_engine, delete, func, inspect, sel
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.store.models import Base, Conversation, DataDeletion
+from bot.store.models import Base, Conversation, DataDeletion, NluInboxItem
 from bot.store.repo import ConversationRepository
 from wecare.settings import ROOT
 
@@ -191,6 +191,15 @@ class DataEraser:
                     counts[tbl.name] = int(n or 0)
                 session.delete(conv)
                 counts["conversation"] = 1
+            # NLU inbox items of a conversation the app DB did not know (read from Rasa).
+            orphans = session.scalar(
+                select(func.count())
+                .select_from(NluInboxItem)
+                .where(NluInboxItem.sender_id == sender_id)
+            )
+            if orphans:
+                session.execute(delete(NluInboxItem).where(NluInboxItem.sender_id == sender_id))
+                counts["nlu_inbox_item"] = counts.get("nlu_inbox_item", 0) + int(orphans)
         tracker_status = TRACKER_NOT_CONFIGURED
         if self.tracker.configured:
             try:

@@ -140,6 +140,7 @@ class AnalyticsTurn(Base):
     services_total: Mapped[int | None] = mapped_column(Integer, default=None)
     risk_kind: Mapped[str | None] = mapped_column(String(20), default=None)
     handoff_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class InboxItem(Base):
@@ -165,3 +166,104 @@ class InboxItem(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(100), default=None)
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NluInboxItem(Base):
+    """One citizen message the NLU did not understand or was unsure of (the admins' inbox).
+
+    ``text`` is already masked (``bot.nlu_inbox.masking``): the original stays only in the
+    message log and Rasa's tracker (``event_id``), where the erasure finds it. ``reasons``:
+    ``nlu_fallback``, ``low_confidence``, ``rejected_suggestion`` ("No, altro" to "Intendevi…?"),
+    ``handoff_fallback``, ``operator_flag``. ``status``: ``new`` → ``annotated`` → ``added``
+    (written to ``nlu/data/inbox/<intent>.yml``), or ``ignored``. ``group_key`` joins
+    near-duplicates.
+    """
+
+    __tablename__ = "nlu_inbox_item"
+    __table_args__ = (Index("ix_nlu_inbox_item_status_received", "status", "received_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    conversation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), default=None, index=True
+    )
+    sender_id: Mapped[str] = mapped_column(String(255), index=True)
+    event_id: Mapped[int | None] = mapped_column(Integer, unique=True, default=None)
+    message_id: Mapped[int | None] = mapped_column(Integer, default=None, index=True)
+    text: Mapped[str] = mapped_column(Text)
+    group_key: Mapped[str] = mapped_column(String(300), index=True)
+    predicted_intent: Mapped[str | None] = mapped_column(String(80), default=None, index=True)
+    confidence: Mapped[float | None] = mapped_column(Float, default=None)
+    ranking: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    channel: Mapped[str] = mapped_column(String(20), default="")
+    comune: Mapped[str | None] = mapped_column(String(100), default=None)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status: Mapped[str] = mapped_column(String(12), default="new")
+    intent: Mapped[str | None] = mapped_column(String(80), default=None)
+    entities: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    annotated_by: Mapped[str | None] = mapped_column(String(100), default=None)
+    training_file: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+class NluInboxCursor(Base):
+    """How far the inbox has read a source (``tracker``: the last ``events.id`` seen)."""
+
+    __tablename__ = "nlu_inbox_cursor"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AdminAudit(Base):
+    """Audit of an admin action that needs one (reveal an inbox text, deploy, override...).
+
+    ``detail`` never holds message text: ids, versions, counts.
+    """
+
+    __tablename__ = "admin_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    target: Mapped[str] = mapped_column(String(100), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NluModel(Base):
+    """One model of the registry (``bot.nlu_models``): a training run and its result.
+
+    ``status``: ``training`` → ``trained`` | ``failed``. ``data_checksum`` covers the config
+    and every training input (no retraining when nothing changed); ``progress`` holds
+    ``{epoch, epochs, elapsed}`` while it trains; ``error`` the end of Rasa's output on failure.
+    """
+
+    __tablename__ = "nlu_model"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[str] = mapped_column(String(40), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="training", index=True)
+    kind: Mapped[str] = mapped_column(String(8), default="full")
+    config: Mapped[str] = mapped_column(String(300))
+    data_checksum: Mapped[str] = mapped_column(String(64), index=True)
+    started_by: Mapped[str] = mapped_column(String(100))
+    pid: Mapped[int | None] = mapped_column(Integer, default=None)
+    model_path: Mapped[str | None] = mapped_column(String(300), default=None)
+    progress: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    error: Mapped[str | None] = mapped_column(Text, default=None)
+    evaluation: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class NluTrainingLock(Base):
+    """Single row: the model being trained (one training at a time, across processes)."""
+
+    __tablename__ = "nlu_training_lock"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int | None] = mapped_column(Integer, default=None)

@@ -206,7 +206,23 @@
     if (m.text) { li.appendChild(el("p", m.text, "text")); }
     if (m.custom) { li.appendChild(el("p", m.custom, "custom")); }
     if (m.buttons && m.buttons.length) { li.appendChild(el("p", t("js.buttons", { titles: m.buttons.join(" | ") }), "buttons")); }
+    if (kind === "citizen" && m.event === "text" && m.text && m.text.charAt(0) !== "/") {
+      var flag = el("button", t("js.flag_nlu"), "link flag");
+      flag.type = "button";
+      flag.addEventListener("click", function () { flagMessage(m.id, flag); });
+      li.appendChild(flag);
+    }
     return li;
+  }
+
+  /** Send a citizen message the bot misunderstood to the admins' NLU inbox. */
+  function flagMessage(messageId, button) {
+    if (state.current === null) { return; }
+    api("POST", "/conversations/" + state.current + "/messages/" + messageId + "/flag", {}).then(function () {
+      button.disabled = true;
+      button.textContent = t("js.flagged_nlu");
+      feedback(t("js.flagged_nlu"));
+    }, function (err) { feedback(t("js.flag_failed", { error: err.message })); });
   }
 
   function appendMessage(m) {

@@ -29,7 +29,7 @@ def test_version_2_handoffs_waiting_for_the_comune_go_to_the_triage_queue(tmp_pa
                 "(2, 'queued', 'request', '2026-11-24 09:00:00')"
             )
         )
-    assert SCHEMA_VERSION == 5 and init_db(engine) == 5
+    assert init_db(engine) == SCHEMA_VERSION == 6
     with engine.connect() as conn:
         rows = conn.execute(
             text("SELECT id, status, ente_gestore_id, queued_at FROM handoff ORDER BY id")
@@ -48,16 +48,21 @@ def test_a_version_2_database_without_handoffs_upgrades(tmp_path):
     engine.dispose()
 
 
-def test_a_version_3_database_gets_the_analytics_table(tmp_path):
-    """v4 (NLU inbox) and v5 (analytics turns) are new tables: create_all makes them."""
+def test_a_version_3_database_gets_the_new_tables(tmp_path):
+    """v5 (analytics turns) and v6 (NLU inbox, audit, registry) are new tables: create_all."""
+    from sqlalchemy import inspect
+
     engine = create_engine(f"sqlite:///{tmp_path / 'v3.db'}")
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER)"))
         conn.execute(text("INSERT INTO schema_version VALUES (1, 3)"))
-    assert init_db(engine) == 5
+    assert init_db(engine) == SCHEMA_VERSION == 6
+    tables = set(inspect(engine).get_table_names())
+    assert {"nlu_inbox_item", "nlu_inbox_cursor", "admin_audit", "nlu_model"} <= tables
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM analytics_turn")).scalar() == 0
-        assert conn.execute(text("SELECT version FROM schema_version")).scalar() == 5
+        assert conn.execute(text("SELECT version FROM schema_version")).scalar() == 6
+    engine.dispose()
 
 
 def test_version_3_gets_the_durable_inbox_and_production_only_checks(tmp_path):
@@ -71,10 +76,10 @@ def test_version_3_gets_the_durable_inbox_and_production_only_checks(tmp_path):
     with engine.begin() as conn:  # a version-3 database: everything but the inbox
         conn.execute(text("DROP TABLE inbox_item"))
         conn.execute(text("INSERT INTO schema_version VALUES (1, 3)"))
-    with pytest.raises(SchemaOutdated, match="schema version 3, this version needs 5"):
+    with pytest.raises(SchemaOutdated, match="schema version 3, this version needs 6"):
         require_current_schema(engine)
     assert not inspect(engine).has_table("inbox_item")  # the check changed nothing
-    assert init_db(engine) == 5 and schema_version(engine) == 5
+    assert init_db(engine) == 6 and schema_version(engine) == 6
     assert inspect(engine).has_table("inbox_item")
-    assert require_current_schema(engine) == 5
+    assert require_current_schema(engine) == 6
     engine.dispose()

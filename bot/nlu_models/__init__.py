@@ -1,0 +1,1 @@
+"""Model registry and retraining in a separate process (issue 12; docs/nlu_inbox.md)."""
