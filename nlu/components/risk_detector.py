@@ -14,8 +14,9 @@ classifier had said), which the actions read. Ordinary messages are left untouch
 ``null``). Button payloads (``/intent``) are never reassessed: they are the citizen's choice.
 
 The lexicon, the guard words and the fitted risk model are stored in the model at training
-time; the fingerprint hashes the lexicon and the detector code (the training data is an input
-of the component), so changing the lexicon retrains only this component.
+time; the fingerprint hashes the lexicon, the development sets the risk model also learns from
+and the detector code (the training data is an input of the component), so changing the
+lexicon retrains only this component.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.risk import classifier as risk_model
 from nlu.risk import detector as risk
-from nlu.risk.classifier import RiskClassifier, labels_for
+from nlu.risk.classifier import EXTRA_WEIGHT, RiskClassifier, extra_examples, labels_for
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,8 @@ class RiskDetector(GraphComponent):
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """Hash of the lexicon, the guard words and the detector code (training cache key)."""
         digest = hashlib.sha256()
-        for path in (risk.LEXICON_FILE, risk.GUARD_WORDS_FILE, risk.__file__, risk_model.__file__):
+        inputs = (risk.LEXICON_FILE, risk.GUARD_WORDS_FILE, risk.__file__, risk_model.__file__)
+        for path in (*inputs, *risk_model.EXTRA_TRAINING):
             digest.update(open(path, "rb").read())
         return digest.hexdigest()
 
@@ -99,13 +101,16 @@ class RiskDetector(GraphComponent):
         examples = [m for m in training_data.intent_examples if m.get(TEXT)]
         texts = [self._detector.canonical(m.get(TEXT)) for m in examples]
         labels = labels_for(str(m.get(INTENT)) for m in examples)
+        for text, label in extra_examples() * EXTRA_WEIGHT:
+            texts.append(self._detector.canonical(text))
+            labels.append(label)
         self._model = RiskClassifier.fit(texts, labels) if len(set(labels)) > 1 else None
         with self._model_storage.write_to(self._resource) as directory:
             (directory / _LEXICON).write_bytes(risk.LEXICON_FILE.read_bytes())
             (directory / _GUARDS).write_bytes(risk.GUARD_WORDS_FILE.read_bytes())
             if self._model is not None:
                 self._model.save(directory / _MODEL)
-        logger.info("RiskDetector: risk model on %d examples", len(examples))
+        logger.info("RiskDetector: risk model on %d examples", len(texts))
         return self._resource
 
     @classmethod

@@ -6,7 +6,10 @@ is a logistic regression over character 2-5-grams and word 1-2-grams (TF-IDF) of
 detector's canonical text (so typos and SMS spellings are folded the same way as for the
 lexicon), trained at ``rasa train`` time by ``nlu.components.risk_detector`` on the NLU
 training data: ``report_violence`` -> violence, ``report_self_harm`` -> self-harm, every other
-intent (ordinary requests, hard negatives) -> none. Classes are balanced; the seed is fixed.
+intent (ordinary requests, hard negatives) -> none; plus the development sets of the lexicon
+(:data:`EXTRA_TRAINING`: their risk messages under their kind, their ordinary ones as none), which
+are written as citizens write and were never drawn from the held-out safety set
+(``scripts/check_safety_split.py`` proves it). Classes are balanced; the seed is fixed.
 
 It needs scikit-learn, which only the Rasa environment has; the gateway uses the lexicon alone.
 """
@@ -18,11 +21,18 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from nlu.risk.detector import SELF_HARM, VIOLENCE
+import yaml
+
+from nlu.risk.detector import RISK_DIR, SELF_HARM, VIOLENCE
 
 NONE = "none"
 #: Label of each training intent (others are ordinary).
 INTENT_LABELS = {"report_violence": VIOLENCE, "report_self_harm": SELF_HARM}
+#: Safety development sets added to the training data (``risk`` / ``ordinary`` lists).
+EXTRA_TRAINING = (RISK_DIR / "dev_set.yml", RISK_DIR / "dev_set_2.yml")
+#: Each development example counts this many times (5-fold CV on the development sets,
+#: docs/nlu.md "Safety net": 2 gave the best recall at <= 5% false alarms).
+EXTRA_WEIGHT = 2
 
 
 class RiskClassifier:
@@ -73,3 +83,13 @@ class RiskClassifier:
 def labels_for(intents: Iterable[str]) -> list[str]:
     """Training labels of a list of intents."""
     return [INTENT_LABELS.get(i, NONE) for i in intents]
+
+
+def extra_examples(files: Iterable[Path] = EXTRA_TRAINING) -> list[tuple[str, str]]:
+    """``(text, label)`` of the development sets: risk items by kind, ordinary ones ``none``."""
+    examples: list[tuple[str, str]] = []
+    for path in files:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        examples += [(str(i["text"]), str(i["kind"])) for i in data.get("risk") or []]
+        examples += [(str(i["text"]), NONE) for i in data.get("ordinary") or []]
+    return examples

@@ -24,7 +24,8 @@ Decision (documented in docs/nlu.md, measured in docs/nlu_report.md):
 * a ``cue`` (weaker evidence) -> risk when a second, different cue matches or the classifier
   gives a risk intent at least ``classifier.cue_threshold`` within its top ``top_k``;
 * no lexicon evidence -> risk when a risk intent is within the classifier's top 2 with at
-  least ``classifier.alone_threshold``.
+  least ``classifier.alone_threshold``, or the risk model says so (``score_alone``), in a
+  message of at least ``classifier.min_words_alone`` words.
 """
 
 from __future__ import annotations
@@ -170,6 +171,8 @@ class RiskDetector:
         self.score_alone = float(classifier.get("score_alone", 0.6))
         self.score_cue = float(classifier.get("score_cue", 0.2))
         self.score_floor = float(classifier.get("score_floor", 0.2))
+        # a classifier alone needs a message of at least this many words ("non voglio" is no risk)
+        self.min_words_alone = int(classifier.get("min_words_alone", 1))
         self.groups = [
             _Group(
                 name=str(name),
@@ -311,7 +314,7 @@ class RiskDetector:
             source = source or ("lexicon+classifier" if confirmed else "lexicon")
         kinds = {h.kind for h in chosen}
         benign = not chosen and not cues and cancelled
-        if not chosen and not benign:
+        if not chosen and not benign and len(canonical.split()) >= self.min_words_alone:
             alone = self._classifier_kinds(ranking, 2, self.alone_threshold)
             if scores is not None and p_risk >= self.score_alone:
                 kinds, source = {model_kind}, "classifier"

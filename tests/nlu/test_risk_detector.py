@@ -60,24 +60,42 @@ def test_ordinary_messages_sharing_words(detector: RiskDetector, text: str) -> N
     assert not detector.assess(text).at_risk, text
 
 
-def test_cues_need_the_classifier_or_a_second_cue(detector: RiskDetector) -> None:
+def test_cues_need_the_risk_model_or_a_second_cue(detector: RiskDetector) -> None:
     assert not detector.assess("nn ce la faccio piu").at_risk
+    # DIET's softmax alone does not confirm a cue (lexicon ``cue_threshold`` above 1) ...
     ranking = [
         {"name": "need_health", "confidence": 0.6},
         {"name": "report_self_harm", "confidence": 0.2},
     ]
-    found = detector.assess("nn ce la faccio piu", ranking)
+    assert not detector.assess("nn ce la faccio piu", ranking).at_risk
+    # ... the risk model does, from ``score_cue``.
+    sure = {"violence": 0.05, "self_harm": detector.score_cue + 0.05}
+    found = detector.assess("nn ce la faccio piu", ranking, scores=sure)
     assert found.at_risk and found.kind == "self_harm" and found.source == "lexicon+classifier"
+    unsure = {"violence": 0.05, "self_harm": detector.score_cue - 0.1}
+    assert not detector.assess("nn ce la faccio piu", ranking, scores=unsure).at_risk
 
 
-def test_classifier_alone_near_the_top(detector: RiskDetector) -> None:
-    ranking = [
+def test_classifiers_alone(detector: RiskDetector) -> None:
+    text = "a casa non si respira, lui diventa un altro"
+    very_sure = [
+        {"name": "report_violence", "confidence": detector.alone_threshold + 0.05},
+        {"name": "need_family_minors", "confidence": 0.1},
+    ]
+    found = detector.assess(text, very_sure)
+    assert found.at_risk and found.source == "classifier"
+    # DIET alone also needs the risk model to agree (``score_floor``) ...
+    low_score = {"violence": detector.score_floor - 0.2, "self_harm": 0.0}
+    assert not detector.assess(text, very_sure, scores=low_score).at_risk
+    # ... and is not enough below ``alone_threshold``.
+    unsure = [
         {"name": "nlu_fallback", "confidence": 0.5},
-        {"name": "need_family_minors", "confidence": 0.45},
         {"name": "report_violence", "confidence": 0.4},
     ]
-    found = detector.assess("a casa non si respira, lui diventa un altro", ranking)
-    assert found.at_risk and found.source == "classifier"
+    assert not detector.assess(text, unsure).at_risk
+    # The risk model alone decides from ``score_alone``, whatever DIET ranks.
+    found = detector.assess(text, unsure, scores={"violence": detector.score_alone, "self_harm": 0})
+    assert found.at_risk and found.kind == "violence"
     low = [
         {"name": "need_housing", "confidence": 0.8},
         {"name": "report_violence", "confidence": 0.1},
