@@ -4,8 +4,9 @@ The session-scoped ``e2e_stack`` fixture trains the model when needed (``scripts
 a one-second no-op when models/wecare.tar.gz is up to date, serialised with flock), loads a
 temporary catalog database from ``catalog_data/`` (``catalog.loader.ensure_loaded``), and starts
 Rasa + actions with :class:`wecare.run.Stack` (the launcher behind ``make run``) on a
-temporary SQLite tracker store. Loading Rasa takes 20-40 s, so the stack is shared by all the
-e2e tests of the session.
+temporary SQLite tracker store. Every child gets the same ``DATABASE_URL``: the action server
+reads the catalog that the gateway's admin catalog API edits (test_e2e_catalog_admin.py).
+Loading Rasa takes 20-40 s, so the stack is shared by all the e2e tests of the session.
 
 ``WECARE_E2E_RASA_URL=http://127.0.0.1:5005`` reuses a stack that is already running (e.g.
 ``make run``) instead: handy while iterating; that stack uses its own catalog database.
@@ -43,6 +44,8 @@ class E2EStack:
     log_dir: Path | None = None
     gateway_url: str | None = None
     app_database_url: str | None = None
+    #: the one catalog database of the action server AND the gateway (its admin catalog API)
+    catalog_database_url: str | None = None
     tracker_store_url: str | None = None
 
 
@@ -117,6 +120,7 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
             log_dir=stack.log_dir,
             gateway_url=stack.gateway_url,
             app_database_url=app_db,
+            catalog_database_url=catalog_url,
             tracker_store_url=tracker_db,
         )
     finally:
