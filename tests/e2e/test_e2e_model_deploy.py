@@ -13,7 +13,8 @@ different archive, while the answers stay those of the real model (the stack is 
 whole session, so the other e2e tests must keep the real model: a ``finally`` puts it back if
 the test fails half-way). Neither archive has a registry evaluation (``make train`` built
 them), so the gate refuses both and the deploys are audited overrides, as an admin would do.
-Three model loads: 20-60 s each on the shared 2-core machine.
+Three model loads (``PUT /model``): the test took 366 s on the shared 2-core machine with
+other trainings running, plus the stack's start (docs/nlu_inbox.md).
 """
 
 from __future__ import annotations
