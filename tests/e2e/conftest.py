@@ -9,7 +9,8 @@ reads the catalog that the gateway's admin catalog API edits (test_e2e_catalog_a
 Loading Rasa takes 20-40 s, so the stack is shared by all the e2e tests of the session.
 
 ``WECARE_E2E_RASA_URL=http://127.0.0.1:5005`` reuses a stack that is already running (e.g.
-``make run``) instead: handy while iterating; that stack uses its own catalog database.
+``make run``) instead: handy while iterating; that stack uses its own catalog database
+(``WECARE_E2E_RASA_TOKEN``: its API token, for the tests that call Rasa's HTTP API).
 
 Without the Rasa environment, ``actions/`` or the catalog the tests are skipped, unless
 ``WECARE_REQUIRE_ALL_TESTS=1`` (CI), where they fail.
@@ -42,6 +43,8 @@ class E2EStack:
 
     rasa_url: str
     log_dir: Path | None = None
+    #: Rasa's ``--auth-token`` (HTTP API: ``/status``, ``PUT /model``); None when unknown
+    token: str | None = None
     gateway_url: str | None = None
     app_database_url: str | None = None
     #: the one catalog database of the action server AND the gateway (its admin catalog API)
@@ -74,7 +77,8 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
     reuse = os.environ.get("WECARE_E2E_RASA_URL", "").strip().rstrip("/")
     if reuse:
         gateway = os.environ.get("WECARE_E2E_GATEWAY_URL", "").strip().rstrip("/") or None
-        yield E2EStack(rasa_url=reuse, gateway_url=gateway)
+        token = os.environ.get("WECARE_E2E_RASA_TOKEN", "").strip() or None
+        yield E2EStack(rasa_url=reuse, gateway_url=gateway, token=token)
         return
     if not RASA_BIN.exists():
         _skip_or_fail("no .venv-rasa: run `make setup`")
@@ -118,6 +122,7 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
         yield E2EStack(
             rasa_url=stack.rasa_url,
             log_dir=stack.log_dir,
+            token=stack.token,
             gateway_url=stack.gateway_url,
             app_database_url=app_db,
             catalog_database_url=catalog_url,
