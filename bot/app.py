@@ -60,7 +60,7 @@ from bot.hsds.routes import build_hsds_router
 from bot.nlu_inbox.service import Inbox
 from bot.store import ConversationRepository, ConversationStore, create_store_engine, init_db
 from bot.store.db import require_current_schema
-from bot.store.deletion import DataEraser, Erasure, TrackerStoreEraser, resolve_sqlite_path
+from bot.store.deletion import DataEraser, Erasure, TrackerStoreEraser
 from bot.store.inbox import InboxRepository, InboxStore
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.sender import TelegramSender
@@ -222,7 +222,7 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
     erasure = Erasure(DataEraser(repos.conversations, tracker_store, settings.secret_key))
     recorder = TurnRecorder(
         AnalyticsRepository(app_engine),
-        TrackerReader(resolve_sqlite_path(settings.rasa_tracker_store_url.strip())),
+        TrackerReader(settings.rasa_tracker_store_url),
     )
     inbox = DurableInbox(
         InboxStore(InboxRepository(app_engine)), outbox, texts, settings.instance_name

@@ -13,10 +13,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, column, create_engine, inspect, select, table
-from sqlalchemy.engine import make_url
+from sqlalchemy import column, inspect, select, table
 
 from bot.analytics.vocab import FALLBACK_INTENT
+from bot.store.tracker_db import TrackerStoreDB
 
 _EVENTS = table(
     "events", column("id"), column("sender_id"), column("type_name"), column("intent_name"),
@@ -66,7 +66,7 @@ def understood_from_event(intent_name: str | None, data: Any) -> Understood:
     )
 
 
-class TrackerReader:
+class TrackerReader(TrackerStoreDB):
     """Reads the last ``user`` event of a sender from Rasa's SQL tracker store.
 
     Args:
@@ -75,21 +75,12 @@ class TrackerReader:
     """
 
     def __init__(self, url: str) -> None:
-        self.url = url.strip()
-        self._engine: Engine | None = None
+        super().__init__(url)
         self._has_table = False
-
-    def _get_engine(self) -> Engine:
-        if self._engine is None:
-            kwargs: dict[str, Any] = {"pool_pre_ping": True}
-            if make_url(self.url).get_backend_name() == "sqlite":
-                kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
-            self._engine = create_engine(self.url, **kwargs)
-        return self._engine
 
     def last_user_turn(self, sender_id: str) -> Understood | None:
         """The NLU result of ``sender_id``'s last message (None: unknown / no store)."""
-        if not self.url:
+        if not self.configured:
             return None
         engine = self._get_engine()
         if not self._has_table:
@@ -105,9 +96,3 @@ class TrackerReader:
         with engine.connect() as conn:
             row = conn.execute(query).first()
         return None if row is None else understood_from_event(row[0], row[1])
-
-    def dispose(self) -> None:
-        """Close the pooled connections."""
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None

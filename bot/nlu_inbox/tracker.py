@@ -23,10 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, column, create_engine, inspect, select, table
-from sqlalchemy.engine import make_url
+from sqlalchemy import column, inspect, select, table
 
-from bot.store.deletion import resolve_sqlite_path
+from bot.store.tracker_db import TrackerStoreDB
 
 NLU_FALLBACK = "nlu_fallback"
 REASON_FALLBACK = "nlu_fallback"
@@ -139,30 +138,13 @@ def _is_fallback_handoff(row: Any) -> bool:
     )
 
 
-class TrackerEvents:
+class TrackerEvents(TrackerStoreDB):
     """Reads inbox candidates from Rasa's SQL tracker store.
 
     Args:
         url: SQLAlchemy URL of the tracker store (``RASA_TRACKER_STORE_URL``); empty: Rasa
             keeps trackers in memory and the inbox gets only the operators' flags.
     """
-
-    def __init__(self, url: str) -> None:
-        self.url = resolve_sqlite_path(url.strip()) if url.strip() else ""
-        self._engine: Engine | None = None
-
-    @property
-    def configured(self) -> bool:
-        """Whether a SQL tracker store is known."""
-        return bool(self.url)
-
-    def _get_engine(self) -> Engine:
-        if self._engine is None:
-            kwargs: dict[str, Any] = {"pool_pre_ping": True}
-            if make_url(self.url).get_backend_name() == "sqlite":
-                kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
-            self._engine = create_engine(self.url, **kwargs)
-        return self._engine
 
     def read(self, after: int, threshold: float, limit: int = 5000) -> tuple[list[Candidate], int]:
         """Scan the events after ``after``; return the candidates and the new cursor.
@@ -260,9 +242,3 @@ class TrackerEvents:
         with engine.connect() as conn:
             row = conn.execute(select(_EVENTS.c.data).where(_EVENTS.c.id == event_id)).first()
         return str(_data(row.data).get("text") or "") if row is not None else None
-
-    def dispose(self) -> None:
-        """Close the pooled connections."""
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None

@@ -16,16 +16,14 @@ import hashlib
 import hmac
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, column, create_engine, delete, func, inspect, select, table
-from sqlalchemy.engine import make_url
+from sqlalchemy import column, delete, func, inspect, select, table
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.store.models import Base, Conversation, DataDeletion, NluInboxItem
 from bot.store.repo import ConversationRepository
-from wecare.settings import ROOT
+from bot.store.tracker_db import TrackerStoreDB
 
 log = logging.getLogger(__name__)
 audit_log = logging.getLogger("wecare.audit")
@@ -69,30 +67,13 @@ class DeletionReport:
     active_handoffs: tuple[tuple[int, str | None], ...] = ()
 
 
-class TrackerStoreEraser:
+class TrackerStoreEraser(TrackerStoreDB):
     """Deletes a sender's events from Rasa's SQL tracker store (table ``events``).
 
     Args:
         url: SQLAlchemy URL of the tracker store (``RASA_TRACKER_STORE_URL``); empty when
             Rasa keeps trackers elsewhere (in memory): then nothing can be deleted here.
     """
-
-    def __init__(self, url: str) -> None:
-        self.url = resolve_sqlite_path(url.strip()) if url.strip() else ""
-        self._engine: Engine | None = None
-
-    @property
-    def configured(self) -> bool:
-        """Whether a SQL tracker store URL is known."""
-        return bool(self.url)
-
-    def _get_engine(self) -> Engine:
-        if self._engine is None:
-            kwargs: dict[str, Any] = {"pool_pre_ping": True}
-            if make_url(self.url).get_backend_name() == "sqlite":
-                kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
-            self._engine = create_engine(self.url, **kwargs)
-        return self._engine
 
     def delete_events(self, sender_id: str) -> int:
         """Delete every event of ``sender_id``; return how many rows were removed.
@@ -107,28 +88,6 @@ class TrackerStoreEraser:
         with engine.begin() as conn:
             result = conn.execute(delete(events).where(events.c.sender_id == sender_id))
             return max(int(result.rowcount or 0), 0)
-
-    def dispose(self) -> None:
-        """Close the pooled connections."""
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-
-
-def resolve_sqlite_path(url: str) -> str:
-    """Make a relative SQLite path absolute (Rasa's working dir); PostgreSQL through psycopg 3."""
-    prefix = "sqlite:///"
-    for rasa_form in ("postgresql://", "postgres://"):
-        # Rasa reads its tracker store with psycopg2; the app env has psycopg 3
-        if url.startswith(rasa_form):
-            return "postgresql+psycopg://" + url[len(rasa_form) :]
-    if not url.startswith(prefix) or url == prefix + ":memory:":
-        return url
-    rest = url[len(prefix) :]
-    path, sep, query = rest.partition("?")
-    if Path(path).is_absolute():
-        return url
-    return f"{prefix}{ROOT / path}{sep}{query}"
 
 
 def _conversation_tables() -> list[tuple[Any, Any]]:
