@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from bot.analytics.privacy import NOT_PERSONAL, Cell, Row, Table, protect, share
 from bot.analytics.source import Rows, Scope
-from bot.analytics.tables import Labels, Sets, count_cell, matrix, top_table, with_population
+from bot.analytics.tables import Labels, conversations, matrix, top_table, with_population
+from bot.analytics.tally import Tally
 from bot.analytics.vocab import CHANNELS, RISK_KINDS
 from catalog.constants import CATEGORIES
 from catalog.figures import ComuneFigure, ServiceBrief
@@ -39,21 +40,26 @@ class Report:
 
 
 def _activity(rows: Rows, scope: Scope, labels: Labels) -> Table:
-    convs: Sets = defaultdict(set)
+    convs = Tally()
     msgs: dict[tuple[str, str], int] = defaultdict(int)
     for m in rows.messages:
         key = (scope.bucket(m.hour), m.channel)
-        convs[key].add(m.conversation_id)
+        convs.add(*key, m.conversation_id)
         msgs[key] += m.count
-    buckets = sorted({b for b, _ in convs})
-    channels = [*CHANNELS, *sorted({ch for _, ch in convs} - set(CHANNELS))]
+    for r in rows.rolled:
+        if r.figure == "conv":
+            convs.add_count(scope.period(r.day), r.channel, r.n)
+        elif r.figure == "messages":
+            msgs[(scope.period(r.day), r.channel)] += r.n
+    buckets = sorted(convs.keys(0))
+    channels = [*CHANNELS, *sorted(convs.keys(1) - set(CHANNELS))]
     body, groups = [], []
     columns: dict[int, list[Cell]] = defaultdict(list)
 
-    def cells_for(keys: Iterable[str], channel: str) -> tuple[Cell, Cell]:
-        members = set().union(*(convs.get((k, channel), set()) for k in keys))
+    def cells_for(keys: list[str], channel: str) -> tuple[Cell, Cell]:
+        members = convs.n(keys, channel)
         count = sum(msgs.get((k, channel), 0) for k in keys)
-        return count_cell(members), Cell(count, len(members))
+        return conversations(members), Cell(count, members)
 
     for keys, label, row_key in [
         *(([b], b, b) for b in buckets),
@@ -62,9 +68,9 @@ def _activity(rows: Rows, scope: Scope, labels: Labels) -> Table:
         cells: list[Cell] = []
         for channel in channels:
             cells += cells_for(keys, channel)
-        members = set().union(*(convs.get((k, c), set()) for k in keys for c in channels))
+        members = convs.n(keys, channels)
         count = sum(msgs.get((k, c), 0) for k in keys for c in channels)
-        total_c, total_m = count_cell(members), Cell(count, len(members))
+        total_c, total_m = conversations(members), Cell(count, members)
         groups += [(cells[0::2], total_c), (cells[1::2], total_m)]
         cells += [total_c, total_m]
         body.append(Row(label, cells, row_key))
@@ -96,11 +102,14 @@ def _needs(rows: Rows, scope: Scope, comuni: list[ComuneFigure], labels: Labels)
     cats = [(c, labels.categories.get(c, c)) for c in CATEGORIES]
     by_comune = {c.name: c for c in comuni}
     needs = [t for t in rows.turns if t.category]
+    rolled = [r for r in rows.rolled if r.figure == "need"]
     tables = []
-    time_sets: Sets = defaultdict(set)
+    over_time = Tally(facet=1)
     for t in needs:
-        time_sets[(scope.bucket(t.hour), str(t.category))].add(t.conversation_id)
-    buckets = sorted({b for b, _ in time_sets})
+        over_time.add(scope.bucket(t.hour), str(t.category), t.conversation_id)
+    for r in rolled:
+        over_time.add_count(scope.period(r.day), r.key, r.n)
+    buckets = sorted(over_time.keys(0))
     tables.append(
         matrix(
             "needs_time",
@@ -108,7 +117,7 @@ def _needs(rows: Rows, scope: Scope, comuni: list[ComuneFigure], labels: Labels)
             labels.column("period"),
             [(b, b) for b in buckets],
             cats,
-            time_sets,
+            over_time,
         )
     )
 
@@ -127,15 +136,16 @@ def _needs(rows: Rows, scope: Scope, comuni: list[ComuneFigure], labels: Labels)
             if key:
                 populations[kind][key] = (populations[kind].get(key) or 0) + (c.population or 0)
     for kind in ("comune", "ente", "distretto"):
-        sets: Sets = defaultdict(set)
+        areas = Tally(facet=1)
         for t in needs:
-            sets[(area_of(kind, t.comune, t.ente_gestore_id), str(t.category))].add(
-                t.conversation_id
-            )
-        keys = sorted({k for k, _ in sets}, key=lambda k: (k == "", k))
+            area = area_of(kind, t.comune, t.ente_gestore_id)
+            areas.add(area, str(t.category), t.conversation_id)
+        for r in rolled:
+            areas.add_count(area_of(kind, r.comune, r.ente_gestore_id), r.key, r.n)
+        keys = sorted(areas.keys(0), key=lambda k: (k == "", k))
         names = labels.enti if kind == "ente" else {}
         row_labels = [(k, names.get(k, k) if k else labels.not_given) for k in keys]
-        table = matrix(f"needs_{kind}", labels, labels.column(kind), row_labels, cats, sets)
+        table = matrix(f"needs_{kind}", labels, labels.column(kind), row_labels, cats, areas)
         pop = dict(populations[kind])
         if scope.enti is None:
             pop["total"] = sum(c.population or 0 for c in comuni)
@@ -147,28 +157,38 @@ def _needs(rows: Rows, scope: Scope, comuni: list[ComuneFigure], labels: Labels)
 
 
 def _quality(rows: Rows, labels: Labels) -> list[Table]:
-    everyone = {m.conversation_id for m in rows.messages}
-    handed = {h.conversation_id for h in rows.handoffs} & everyone
-    contained = everyone - handed
-    pair = min(len(contained), len(handed))
-    waits = sorted(
+    rolled: dict[str, int] = defaultdict(int)
+    waits = [
         (h.claimed_at - h.queued_at).total_seconds() / 60
         for h in rows.handoffs
         if h.claimed_at is not None and h.queued_at is not None
-    )
-    turn_convs = {t.conversation_id for t in rows.turns}
-    fallback_convs = {t.conversation_id for t in rows.turns if t.fallback}
-    turns, misses = len(rows.turns), sum(1 for t in rows.turns if t.fallback)
-    nlu_pair = min(len(fallback_convs), len(turn_convs - fallback_convs) or len(turn_convs))
+    ]
+    for r in rows.rolled:
+        rolled[r.figure] += r.n
+        if r.figure == "wait":
+            waits += [float(r.key)] * r.n
+    waits.sort()
+    raw_everyone = {m.conversation_id for m in rows.messages}
+    everyone = len(raw_everyone) + rolled["conv"]
+    handed = len({h.conversation_id for h in rows.handoffs} & raw_everyone) + rolled["handed"]
+    contained = everyone - handed
+    pair = min(contained, handed)
+    turn_convs = len({t.conversation_id for t in rows.turns}) + rolled["turned"]
+    fallback_convs = len({t.conversation_id for t in rows.turns if t.fallback})
+    fallback_convs += rolled["fallback"]
+    turns = len(rows.turns) + rolled["turns"]
+    misses = sum(1 for t in rows.turns if t.fallback) + rolled["fallback_turns"]
+    nlu_pair = min(fallback_convs, (turn_convs - fallback_convs) or turn_convs)
     p90 = waits[min(len(waits) - 1, int(0.9 * len(waits)))] if waits else None
+    handoffs = len({h.conversation_id for h in rows.handoffs}) + rolled["handoff"]
     figures = {
-        "conversations": count_cell(everyone),
-        "contained": share(len(contained), len(everyone), pair),
-        "handoff_rate": share(len(handed), len(everyone), pair),
-        "handoffs": count_cell({h.conversation_id for h in rows.handoffs}),
+        "conversations": conversations(everyone),
+        "contained": share(contained, everyone, pair),
+        "handoff_rate": share(handed, everyone, pair),
+        "handoffs": conversations(handoffs),
         "wait_median": Cell(statistics.median(waits) if waits else None, len(waits), decimals=1),
         "wait_p90": Cell(p90, len(waits), decimals=1),
-        "contacts_left": count_cell(rows.contacts_left),
+        "contacts_left": conversations(len(rows.contacts_left) + rolled["contact"]),
         "understood": share(turns - misses, turns, nlu_pair),
         "fallback_rate": share(misses, turns, nlu_pair),
     }
@@ -181,10 +201,8 @@ def _quality(rows: Rows, labels: Labels) -> list[Table]:
         chart=None,
         note=labels.notes.get("quality", ""),
     )
-    reasons: Sets = defaultdict(set)
-    for h in rows.handoffs:
-        reasons[(h.reason, "conversations")].add(h.conversation_id)
-    reason_rows = sorted({k for k, _ in reasons})
+    reasons = _facets(rows, "reason", ((h.reason, h.conversation_id) for h in rows.handoffs))
+    reason_rows = sorted(reasons.keys(0))
     col = [("conversations", labels.column("conversations"))]
     by_reason = matrix(
         "handoff_reasons",
@@ -195,11 +213,16 @@ def _quality(rows: Rows, labels: Labels) -> list[Table]:
         reasons,
         row_totals=False,
     )
-    missed: Sets = defaultdict(set)
-    for t in rows.turns:
-        if t.fallback and t.misunderstood_intent:
-            missed[(t.misunderstood_intent, "conversations")].add(t.conversation_id)
-    top = sorted({k for k, _ in missed}, key=lambda k: (-len(missed[(k, "conversations")]), k))
+    missed = _facets(
+        rows,
+        "missed",
+        (
+            (t.misunderstood_intent, t.conversation_id)
+            for t in rows.turns
+            if t.fallback and t.misunderstood_intent
+        ),
+    )
+    top = sorted(missed.keys(0), key=lambda k: (-missed.n(k, "conversations"), k))
     misunderstood = top_table(
         "misunderstood", labels, labels.column("intent"), [(k, k) for k in top[:TOP]], missed
     )
@@ -208,11 +231,12 @@ def _quality(rows: Rows, labels: Labels) -> list[Table]:
 
 def _catalog(rows: Rows, scope: Scope, services: list[ServiceBrief], labels: Labels) -> list[Table]:
     names = {s.id: s.name for s in services}
-    shown: Sets = defaultdict(set)
-    for t in rows.turns:
-        for sid in t.service_ids or []:
-            shown[(str(sid), "conversations")].add(t.conversation_id)
-    top = sorted({k for k, _ in shown}, key=lambda k: (-len(shown[(k, "conversations")]), k))
+    shown = _facets(
+        rows,
+        "service",
+        ((str(sid), t.conversation_id) for t in rows.turns for sid in t.service_ids or []),
+    )
+    top = sorted(shown.keys(0), key=lambda k: (-shown.n(k, "conversations"), k))
     shown_table = top_table(
         "services_shown",
         labels,
@@ -221,7 +245,7 @@ def _catalog(rows: Rows, scope: Scope, services: list[ServiceBrief], labels: Lab
         shown,
     )
     mine = [s for s in services if scope.enti is None or not s.enti or s.enti & set(scope.enti)]
-    ever = {k for k, _ in shown}
+    ever = shown.keys(0)
     gap_rows = []
     for cat in CATEGORIES:
         active = [s for s in mine if s.category == cat]
@@ -256,11 +280,14 @@ def _catalog(rows: Rows, scope: Scope, services: list[ServiceBrief], labels: Lab
         chart=None,
         note=labels.notes.get("never_shown", ""),
     )
-    empty: Sets = defaultdict(set)
+    empty = Tally(facet=1)
     for t in rows.turns:
         if t.services_total == 0 and t.category:
-            empty[(t.comune or "", t.category)].add(t.conversation_id)
-    keys = sorted({k for k, _ in empty}, key=lambda k: (k == "", k))
+            empty.add(t.comune or "", t.category, t.conversation_id)
+    for r in rows.rolled:
+        if r.figure == "empty":
+            empty.add_count(r.comune, r.key, r.n)
+    keys = sorted(empty.keys(0), key=lambda k: (k == "", k))
     empty_table = matrix(
         "empty_searches",
         labels,
@@ -273,16 +300,25 @@ def _catalog(rows: Rows, scope: Scope, services: list[ServiceBrief], labels: Lab
 
 
 def _risk(rows: Rows, labels: Labels) -> Table:
-    sets: Sets = defaultdict(set)
-    for t in rows.turns:
-        if t.risk_kind:
-            sets[(t.risk_kind, "conversations")].add(t.conversation_id)
-    kinds = [*RISK_KINDS, *sorted({k for k, _ in sets} - set(RISK_KINDS))]
+    raw = ((t.risk_kind, t.conversation_id) for t in rows.turns if t.risk_kind)
+    sets = _facets(rows, "risk", raw)
+    kinds = [*RISK_KINDS, *sorted(sets.keys(0) - set(RISK_KINDS))]
     col = [("conversations", labels.column("conversations"))]
     named = [(k, labels.risks.get(k, k)) for k in kinds]
     table = matrix("risk", labels, labels.column("kind"), named, col, sets, row_totals=False)
     table.chart = 0
     return table
+
+
+def _facets(rows: Rows, figure: str, raw: Iterable[tuple[str, int]]) -> Tally:
+    """Conversations per key of a one-column table (raw pairs, then rolled-up ``figure``)."""
+    tally = Tally(facet=0)
+    for key, conversation_id in raw:
+        tally.add(key, "conversations", conversation_id)
+    for r in rows.rolled:
+        if r.figure == figure:
+            tally.add_count(r.key, "conversations", r.n)
+    return tally
 
 
 def build_report(

@@ -11,7 +11,7 @@ conversion per distinct hour).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
 from typing import Any
@@ -57,7 +57,10 @@ class Scope:
 
     def bucket(self, hour: str) -> str:
         """The period of a UTC hour: ``2026-11-24``, ``2026-W48`` or ``2026-11``."""
-        day = _local_day(hour)
+        return self.period(_local_day(hour))
+
+    def period(self, day: date) -> str:
+        """The period of a Europe/Rome day (see :meth:`bucket`)."""
         if self.granularity == "day":
             return day.isoformat()
         if self.granularity == "month":
@@ -104,13 +107,31 @@ class HandoffRow:
 
 
 @dataclass(frozen=True)
+class RolledRow:
+    """A roll-up counter (``bot.store.models.AnalyticsDaily``; '' for no ente / comune)."""
+
+    day: date
+    ente_gestore_id: str
+    comune: str
+    channel: str
+    figure: str
+    key: str
+    n: int
+
+
+@dataclass(frozen=True)
 class Rows:
-    """Everything one report counts."""
+    """Everything one report counts.
+
+    The raw rows, and the counters of the rolled-up conversations (``bot.analytics.rollup``;
+    never the same conversations as the raw rows).
+    """
 
     messages: list[MessageRow]
     turns: list[TurnRow]
     handoffs: list[HandoffRow]
     contacts_left: set[int]
+    rolled: list[RolledRow] = field(default_factory=list)
 
 
 def _scoped(query: Select[Any], column: Any, enti: Sequence[str] | None) -> Select[Any]:

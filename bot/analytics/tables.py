@@ -7,8 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.analytics.privacy import NOT_PERSONAL, Cell, Row, Table, rate
-
-Sets = dict[tuple[str, str], set[int]]
+from bot.analytics.tally import Tally
 
 
 @dataclass(frozen=True)
@@ -32,9 +31,9 @@ class Labels:
         return text.format(**values) if values else text
 
 
-def count_cell(members: set[int]) -> Cell:
-    """The number of conversations ``members`` (also the cell's ``n``)."""
-    return Cell(len(members), len(members))
+def conversations(n: int) -> Cell:
+    """A count of ``n`` conversations (also the cell's ``n``)."""
+    return Cell(n, n)
 
 
 def matrix(
@@ -43,7 +42,7 @@ def matrix(
     row_header: str,
     rows: list[tuple[str, str]],
     cols: list[tuple[str, str]],
-    sets: Sets,
+    tally: Tally,
     row_totals: bool = True,
 ) -> Table:
     """A table of distinct-conversation counts, with a total column and a total row."""
@@ -51,25 +50,24 @@ def matrix(
     col_cells: dict[str, list[Cell]] = defaultdict(list)
     groups: list[tuple[list[Cell], Cell]] = []
     total_col: list[Cell] = []
+    row_keys, col_keys = [k for k, _ in rows], [c for c, _ in cols]
     for key, label in rows:
-        cells = [count_cell(sets.get((key, c), set())) for c, _ in cols]
-        for (c, _), cell in zip(cols, cells, strict=True):
+        cells = [conversations(tally.n(key, c)) for c in col_keys]
+        for c, cell in zip(col_keys, cells, strict=True):
             col_cells[c].append(cell)
         if row_totals:
-            members = set().union(*(sets.get((key, c), set()) for c, _ in cols))
-            total = count_cell(members)
+            total = conversations(tally.n(key, col_keys))
             groups.append((cells, total))
             total_col.append(total)
             cells = [*cells, total]
         body.append(Row(label, cells, key))
     total_cells = []
-    for c, _ in cols:
-        union = set().union(*(sets.get((k, c), set()) for k, _ in rows))
-        cell = count_cell(union)
+    for c in col_keys:
+        cell = conversations(tally.n(row_keys, c))
         groups.append((col_cells[c], cell))
         total_cells.append(cell)
     if row_totals:
-        grand = count_cell(set().union(*sets.values()) if sets else set())
+        grand = conversations(tally.n(None, None))
         groups += [(total_col, grand), (list(total_cells), grand)]
         total_cells.append(grand)
     headers = [label for _, label in cols] + ([labels.column("total")] if row_totals else [])
@@ -87,10 +85,10 @@ def matrix(
 
 
 def top_table(
-    tid: str, labels: Labels, header: str, rows: list[tuple[str, str]], sets: Sets
+    tid: str, labels: Labels, header: str, rows: list[tuple[str, str]], tally: Tally
 ) -> Table:
     """A one-column table of conversations per row (no total: top lists only)."""
-    body = [Row(label, [count_cell(sets.get((k, "conversations"), set()))], k) for k, label in rows]
+    body = [Row(label, [conversations(tally.n(k, "conversations"))], k) for k, label in rows]
     return Table(
         tid,
         labels.tables.get(tid, tid),
