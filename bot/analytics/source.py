@@ -17,7 +17,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import Connection, Engine, Select, func, select
 
 from bot.handoff.models import ContactRequest, Handoff
 from bot.store.models import AnalyticsTurn, Conversation, Message
@@ -138,7 +138,7 @@ def _scoped(query: Select[Any], column: Any, enti: Sequence[str] | None) -> Sele
     return query if enti is None else query.where(column.in_(list(enti)))
 
 
-def _hour(engine: Engine, column: Any) -> Any:
+def _hour(engine: Engine | Connection, column: Any) -> Any:
     """SQL text ``YYYY-MM-DD HH`` of a UTC timestamp column."""
     if engine.dialect.name == "postgresql":
         return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD HH24")
@@ -156,9 +156,17 @@ class AnalyticsSource:
         self.engine = engine
 
     def rows(self, scope: Scope) -> Rows:
-        """The rows of ``scope`` (period and enti)."""
-        low, high = scope.bounds()
-        enti = scope.enti
+        """The rows of ``scope`` (period and enti), all read from the log."""
+        return self.read(scope.enti, *scope.bounds())
+
+    def read(
+        self,
+        enti: Sequence[str] | None,
+        low: datetime,
+        high: datetime,
+        conversations: Sequence[int] | None = None,
+    ) -> Rows:
+        """The rows of ``[low, high)`` for ``enti``, of the ``conversations`` only if given."""
         if self.engine.dialect.name == "sqlite":  # stored naive, in UTC
             low, high = low.replace(tzinfo=None), high.replace(tzinfo=None)
         hour = _hour(self.engine, Message.created_at).label("hour")
@@ -195,12 +203,31 @@ class AnalyticsSource:
             ContactRequest.ente_gestore_id,
             enti,
         )
+        rows = Rows([], [], [], set())
+        if conversations is None:
+            self._read(rows, msg, turns, hand, left)
+            return rows
+        ids = sorted(conversations)
+        for i in range(0, len(ids), 500):  # the conversations' own rows (index on the id)
+            chunk = ids[i : i + 500]
+            self._read(
+                rows,
+                msg.where(Message.conversation_id.in_(chunk)),
+                turns.where(t.conversation_id.in_(chunk)),
+                hand.where(Handoff.conversation_id.in_(chunk)),
+                left.where(ContactRequest.conversation_id.in_(chunk)),
+            )
+        return rows
+
+    def _read(self, rows: Rows, *queries: Select[Any]) -> None:
+        msg, turns, hand, left = queries
         with self.engine.connect() as conn:
-            messages = [MessageRow(int(c), ch, h, int(n)) for c, ch, h, n in conn.execute(msg)]
-            turn_rows = [
+            rows.messages.extend(
+                MessageRow(int(c), ch, h, int(n)) for c, ch, h, n in conn.execute(msg)
+            )
+            rows.turns.extend(
                 TurnRow(c, h, comune, ente, cat, bool(fb), missed, list(ids or []), total, risk)
                 for c, h, comune, ente, cat, fb, missed, ids, total, risk in conn.execute(turns)
-            ]
-            handoffs = [HandoffRow(*r) for r in conn.execute(hand)]
-            contacts = {int(r[0]) for r in conn.execute(left)}
-        return Rows(messages, turn_rows, handoffs, contacts)
+            )
+            rows.handoffs.extend(HandoffRow(*r) for r in conn.execute(hand))
+            rows.contacts_left.update(int(r[0]) for r in conn.execute(left))

@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 
 from bot.store.models import Base, SchemaVersion
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class SchemaOutdated(RuntimeError):
@@ -57,6 +57,22 @@ def _inbox(conn: Connection) -> None:
     Base.metadata.tables["inbox_item"].create(conn, checkfirst=True)
 
 
+def _analytics_rollups(conn: Connection) -> None:
+    """v7 (issue 13): daily roll-ups of the needs analytics, built from the existing log.
+
+    The tables are made by ``create_all``; this adds the index on ``message.created_at``
+    (the report reads today's messages by time) and rolls up every day before today.
+    """
+    from datetime import datetime
+
+    from bot.analytics.rolled import rebuild
+    from bot.analytics.source import ROME
+
+    Base.metadata.create_all(conn)  # the handoff tables, if this database never had them
+    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_message_created_at ON message (created_at)"))
+    rebuild(conn, None, datetime.now(ROME).date())
+
+
 #: version -> step that brings a database from ``version - 1`` to ``version``. A version
 #: whose changes are only new tables may have no entry (``create_all`` makes them): v5 is the
 #: analytics turns (``analytics_turn``, issue 13), v6 the NLU inbox, the admin audit and the
@@ -65,6 +81,7 @@ MIGRATIONS: dict[int, Callable[[Connection], None]] = {
     2: _handoff_priority,
     3: _no_awaiting_comune,
     4: _inbox,
+    7: _analytics_rollups,
 }
 
 

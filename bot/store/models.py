@@ -13,10 +13,21 @@ Vocabulary (stored as plain strings so that PostgreSQL and SQLite behave the sam
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -51,7 +62,10 @@ class Message(Base):
     """One message in or out, logged before it is forwarded or delivered."""
 
     __tablename__ = "message"
-    __table_args__ = (Index("ix_message_conversation_id_id", "conversation_id", "id"),)
+    __table_args__ = (
+        Index("ix_message_conversation_id_id", "conversation_id", "id"),
+        Index("ix_message_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversation.id", ondelete="CASCADE"))
@@ -141,6 +155,51 @@ class AnalyticsTurn(Base):
     risk_kind: Mapped[str | None] = mapped_column(String(20), default=None)
     handoff_reason: Mapped[str | None] = mapped_column(String(40), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AnalyticsDaily(Base):
+    """Roll-up counter (v7): one figure of a Europe/Rome day, ente, comune and channel.
+
+    Only conversations whose whole log falls on that day with one channel, ente and comune
+    are counted (``bot.analytics.rollup``); '' stands for no ente / comune / channel. ``n``
+    counts conversations, except the sums ``messages``, ``turns``, ``fallback_turns`` and
+    ``wait`` (handoffs with the wait in minutes ``key``). No text, no conversation id.
+    """
+
+    __tablename__ = "analytics_daily"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    ente_gestore_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    comune: Mapped[str] = mapped_column(String(100), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20), primary_key=True)
+    figure: Mapped[str] = mapped_column(String(20), primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class AnalyticsRolled(Base):
+    """How the roll-up took a conversation (v7), erased with it.
+
+    ``day``: counted in the counters of that day; None: read from the log by the report
+    (several days, channels or areas, an open handoff).
+    """
+
+    __tablename__ = "analytics_rolled"
+
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation.id", ondelete="CASCADE"), primary_key=True
+    )
+    day: Mapped[date | None] = mapped_column(Date, default=None, index=True)
+
+
+class AnalyticsRolledDay(Base):
+    """A rolled-up day (v7) and how many conversations its counters hold."""
+
+    __tablename__ = "analytics_rolled_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    conversations: Mapped[int] = mapped_column(Integer)
+    rolled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class InboxItem(Base):

@@ -29,7 +29,7 @@ def test_version_2_handoffs_waiting_for_the_comune_go_to_the_triage_queue(tmp_pa
                 "(2, 'queued', 'request', '2026-11-24 09:00:00')"
             )
         )
-    assert init_db(engine) == SCHEMA_VERSION == 6
+    assert init_db(engine) == SCHEMA_VERSION == 7
     with engine.connect() as conn:
         rows = conn.execute(
             text("SELECT id, status, ente_gestore_id, queued_at FROM handoff ORDER BY id")
@@ -56,12 +56,12 @@ def test_a_version_3_database_gets_the_new_tables(tmp_path):
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER)"))
         conn.execute(text("INSERT INTO schema_version VALUES (1, 3)"))
-    assert init_db(engine) == SCHEMA_VERSION == 6
+    assert init_db(engine) == SCHEMA_VERSION == 7
     tables = set(inspect(engine).get_table_names())
     assert {"nlu_inbox_item", "nlu_inbox_cursor", "admin_audit", "nlu_model"} <= tables
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM analytics_turn")).scalar() == 0
-        assert conn.execute(text("SELECT version FROM schema_version")).scalar() == 6
+        assert conn.execute(text("SELECT version FROM schema_version")).scalar() == 7
     engine.dispose()
 
 
@@ -76,10 +76,10 @@ def test_version_3_gets_the_durable_inbox_and_production_only_checks(tmp_path):
     with engine.begin() as conn:  # a version-3 database: everything but the inbox
         conn.execute(text("DROP TABLE inbox_item"))
         conn.execute(text("INSERT INTO schema_version VALUES (1, 3)"))
-    with pytest.raises(SchemaOutdated, match="schema version 3, this version needs 6"):
+    with pytest.raises(SchemaOutdated, match="schema version 3, this version needs 7"):
         require_current_schema(engine)
     assert not inspect(engine).has_table("inbox_item")  # the check changed nothing
-    assert init_db(engine) == 6 and schema_version(engine) == 6
+    assert init_db(engine) == 7 and schema_version(engine) == 7
     assert inspect(engine).has_table("inbox_item")
-    assert require_current_schema(engine) == 6
+    assert require_current_schema(engine) == 7
     engine.dispose()
