@@ -1,16 +1,21 @@
 """Benchmark of the needs dashboard's report on a large synthetic app database (SQLite).
 
 Writes N citizen messages (default 1,000,000, with as many bot replies) in conversations of
-10 messages spread over 30 days, 2 analytics turns per conversation and a handoff every 10
-conversations, then times :meth:`bot.analytics.service.AnalyticsService.report` over the 30
-days for every ente and for one ente. Run: ``.venv/bin/python scripts/bench_analytics.py``
-(``--messages N``); results go in docs/benchmarks.md.
+10 messages spread over 30 days (November 2026), 2 analytics turns per conversation and a
+handoff every 10 conversations; builds the daily roll-ups of 1-29 November (``wecare
+analytics rollup``), then times :meth:`bot.analytics.service.AnalyticsService.report` over
+the 30 days for every ente and for one ente, "today" being 30 November (that day read from
+the log), and the first report after midnight (30 November rolled up on read). Wall and CPU
+time. ``--check`` also builds the report from the log once and compares every cell. Run:
+``.venv/bin/python scripts/bench_analytics.py`` (``--messages N``); results go in
+docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import sqlite3
 import statistics
@@ -23,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.analytics.rolled import RolledSource  # noqa: E402
 from bot.analytics.service import AnalyticsService  # noqa: E402
 from bot.analytics.source import Scope  # noqa: E402
 from bot.console.admin.analytics_params import labels_from_texts  # noqa: E402
@@ -94,12 +100,28 @@ def _flush(db: sqlite3.Connection, *batches: list[tuple[object, ...]]) -> None:
         batch.clear()
 
 
+def _grid(report: object) -> list[object]:
+    return [
+        (t.id, [(r.key, [(c.text(), c.shown_value()) for c in r.cells]) for r in t.all_rows()])
+        for t in report.tables  # type: ignore[attr-defined]
+    ]
+
+
+def _timed(call: object) -> tuple[object, float, float]:
+    """``call()``, its wall and CPU milliseconds."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = call()  # type: ignore[operator]
+    return result, (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
+
+
 def main() -> int:
-    """Build the database and time the report."""
+    """Build the database and the roll-ups, and time the report."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--check", action="store_true", help="compare with the log's report")
     args = parser.parse_args()
+    print(f"load average at start: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     with tempfile.TemporaryDirectory() as tmp:
         app_url = f"sqlite:///{Path(tmp) / 'app.db'}"
         engine = create_store_engine(app_url)
@@ -107,21 +129,41 @@ def main() -> int:
         t0 = time.perf_counter()
         populate(Path(tmp) / "app.db", args.messages)
         print(f"{args.messages:,} citizen messages written in {time.perf_counter() - t0:.0f} s")
+        day = {"today": date(2026, 11, 30)}
+        rolled = RolledSource(engine, lambda: day["today"])
+        (days, convs), wall, cpu = _timed(lambda: rolled.rebuild(date(2026, 11, 1)))
+        print(f"roll-up of {days} days ({convs:,} conversations): {wall / 1000:.1f} s wall, "
+              f"{cpu / 1000:.1f} s CPU")  # fmt: skip
         catalog = make_engine(f"sqlite:///{Path(tmp) / 'catalog.db'}")
         load(catalog, ROOT / "catalog_data")
-        service = AnalyticsService(engine, catalog)
+        service = AnalyticsService(engine, catalog, today=lambda: day["today"])
+        log_service = AnalyticsService(engine, catalog, rollups=False)
         labels = labels_from_texts(console_texts(), ente_short_names(ROOT / "catalog_data"))
         for name, enti in (("all enti", None), ("one ente", ("ciss38",))):
             scope = Scope(date(2026, 11, 1), date(2026, 11, 30), "week", enti)
-            times = []
+            walls, cpus = [], []
             for _ in range(args.runs):
-                t0 = time.perf_counter()
-                service.report(scope, labels)
-                times.append((time.perf_counter() - t0) * 1000)
-            times.sort()
-            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
-            print(f"report, {name}: p50 {statistics.median(times):.0f} ms, p95 {p95:.0f} ms "
-                  f"({args.runs} runs)")  # fmt: skip
+                report, wall, cpu = _timed(lambda scope=scope: service.report(scope, labels))
+                walls.append(wall)
+                cpus.append(cpu)
+            walls.sort()
+            p95 = walls[min(len(walls) - 1, round(0.95 * (len(walls) - 1)))]
+            print(f"report, {name}: p50 {statistics.median(walls):.0f} ms, p95 {p95:.0f} ms "
+                  f"wall; CPU p50 {statistics.median(cpus):.0f} ms ({args.runs} runs)")  # fmt: skip
+            if args.check:
+                expected, wall, _ = _timed(lambda scope=scope: log_service.report(scope, labels))
+                same = _grid(expected) == _grid(report)
+                print(f"  from the log: {wall:.0f} ms, same cells: {same}")
+                if not same:
+                    return 1
+        day["today"] = date(2026, 12, 1)  # the first report after midnight rolls 30 November
+        scope = Scope(date(2026, 11, 1), date(2026, 11, 30), "week")
+        _, wall, cpu = _timed(lambda: service.report(scope, labels))
+        print(f"first report after midnight (one day rolled on read): {wall:.0f} ms wall, "
+              f"{cpu:.0f} ms CPU")  # fmt: skip
+        _, wall, cpu = _timed(lambda: service.report(scope, labels))
+        print(f"next report (every day rolled): {wall:.0f} ms wall, {cpu:.0f} ms CPU")
+        print(f"load average at end: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         engine.dispose()
         catalog.dispose()
     return 0

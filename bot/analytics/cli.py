@@ -3,17 +3,21 @@
 The same report as the admin section, with the same suppression: ``--from``/``--to``
 (AAAA-MM-GG, default the last 30 days), ``--granularity day|week|month``, ``--ente`` (one
 ente gestore; default all), ``--table`` (one table id), ``--format text|csv``, ``--out``.
+``wecare analytics rollup [--since AAAA-MM-GG]`` rebuilds the daily roll-ups from the log
+(idempotent; default from the first logged day to yesterday).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime
+import time
+from datetime import date, datetime
 from pathlib import Path
 
 from bot.analytics.export import table_rows, tables_csv
 from bot.analytics.privacy import Table
+from bot.analytics.rolled import RolledSource
 from bot.analytics.service import AnalyticsService
 from bot.analytics.source import ROME
 from bot.console.admin.analytics_params import (
@@ -92,6 +96,27 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _rollup(args: argparse.Namespace) -> int:
+    from wecare.cli import CliError
+
+    since = None
+    if args.since:
+        try:
+            since = date.fromisoformat(args.since)
+        except ValueError:
+            raise CliError("--since: data non valida (AAAA-MM-GG)", code=2) from None
+    engine = create_store_engine(get_settings().app_database_url)
+    try:
+        init_db(engine)
+        started = time.perf_counter()
+        days, read = RolledSource(engine).rebuild(since)
+    finally:
+        engine.dispose()
+    print(f"{days} days rolled up ({read} conversations read) in "
+          f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``analytics`` to the ``wecare`` CLI."""
     parser = subparsers.add_parser(
@@ -105,3 +130,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=("text", "csv"), default="text")
     parser.add_argument("--out", default=None, help="write to this file instead of stdout")
     parser.set_defaults(func=_run)
+    commands = parser.add_subparsers(dest="analytics_command")
+    rollup = commands.add_parser("rollup", help="rebuild the daily roll-ups from the log")
+    rollup.add_argument("--since", default=None, help="first day, AAAA-MM-GG (default: all)")
+    rollup.set_defaults(func=_rollup)

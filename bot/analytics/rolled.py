@@ -52,14 +52,13 @@ def active_since(conn: Connection, low: datetime, high: datetime | None = None) 
     """Conversations with a citizen message, turn, handoff or contact in ``[low, high)``."""
     found: set[int] = set()
     for model in _ACTIVITY:
-        query = (
-            select(model.conversation_id).distinct().where(model.created_at >= _naive(conn, low))
-        )
+        # no DISTINCT: SQLite would scan the conversation_id index instead of the time range
+        query = select(model.conversation_id).where(model.created_at >= _naive(conn, low))
         if high is not None:
             query = query.where(model.created_at < _naive(conn, high))
         if model is Message:
             query = query.where(Message.direction == "in")
-        found.update(int(r[0]) for r in conn.execute(query))
+        found.update(conn.execute(query).scalars())
     return found
 
 
@@ -267,12 +266,17 @@ def _stale_days(conn: Connection, first: date, last: date, today: date) -> set[d
             if built.get(day) != held.get(day, 0):
                 todo.add(day)
             day += timedelta(days=1)
-    back = active_since(conn, Scope(today, today).bounds()[0])
-    for ids in _chunks(back):
-        query = select(AnalyticsRolled.day).where(
-            AnalyticsRolled.conversation_id.in_(ids), AnalyticsRolled.day.is_not(None)
+    since = _naive(conn, Scope(today, today).bounds()[0])
+    for model in _ACTIVITY:  # conversations counted on a day and active again today
+        recent = select(model.conversation_id).where(model.created_at >= since)
+        if model is Message:
+            recent = recent.where(Message.direction == "in")
+        query = (
+            select(AnalyticsRolled.day)
+            .distinct()
+            .where(AnalyticsRolled.day.is_not(None), AnalyticsRolled.conversation_id.in_(recent))
         )
-        todo.update(d for (d,) in conn.execute(query) if d < today)
+        todo.update(d for d in conn.execute(query).scalars() if d < today)
     return todo
 
 

@@ -54,3 +54,18 @@ def test_bad_arguments_are_explained(tmp_path, monkeypatch, capsys, catalog_db_u
         assert "activity" in capsys.readouterr().err
     finally:
         get_settings.cache_clear()
+
+
+def test_rollup_command_is_idempotent(tmp_path, monkeypatch, capsys, catalog_db_url):
+    _seeded(tmp_path, monkeypatch, catalog_db_url)
+    try:
+        assert main(["analytics", "rollup", "--since", "2026-11-16"]) == 0
+        first = capsys.readouterr().out.split(" in ")[0]  # days: from 16 November to yesterday
+        assert first.endswith("days rolled up (26 conversations read)")
+        assert main(["analytics", "rollup", "--since", "2026-11-16"]) == 0
+        assert capsys.readouterr().out.split(" in ")[0] == first
+        assert main(["analytics", "--from", "2026-11-16", "--to", "2026-11-29"]) == 0
+        assert capsys.readouterr().out.count("Totale") > 3
+        assert main(["analytics", "rollup", "--since", "16/11/2026"]) == 2
+    finally:
+        get_settings.cache_clear()
