@@ -22,12 +22,16 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bot.analytics.report import Report  # noqa: E402
 from bot.analytics.rolled import RolledSource  # noqa: E402
 from bot.analytics.service import AnalyticsService  # noqa: E402
 from bot.analytics.source import Scope  # noqa: E402
@@ -39,6 +43,7 @@ from catalog.db import make_engine  # noqa: E402
 from catalog.loader import load  # noqa: E402
 from catalog.reference import ente_short_names  # noqa: E402
 
+T = TypeVar("T")
 START = datetime(2026, 11, 1, 8, 0, tzinfo=timezone.utc)
 COMUNI = [("Cuorgnè", "ciss38"), ("Ivrea", "inrete"), ("Ciriè", "cis_cirie"),
           ("Chivasso", "ciss_chivasso"), ("Settimo Torinese", "unione_net")]  # fmt: skip
@@ -100,17 +105,17 @@ def _flush(db: sqlite3.Connection, *batches: list[tuple[object, ...]]) -> None:
         batch.clear()
 
 
-def _grid(report: object) -> list[object]:
+def _grid(report: Report) -> list[object]:
     return [
         (t.id, [(r.key, [(c.text(), c.shown_value()) for c in r.cells]) for r in t.all_rows()])
-        for t in report.tables  # type: ignore[attr-defined]
+        for t in report.tables
     ]
 
 
-def _timed(call: object) -> tuple[object, float, float]:
+def _timed(call: Callable[[], T]) -> tuple[T, float, float]:
     """``call()``, its wall and CPU milliseconds."""
     wall, cpu = time.perf_counter(), time.process_time()
-    result = call()  # type: ignore[operator]
+    result = call()
     return result, (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000
 
 
@@ -143,7 +148,7 @@ def main() -> int:
             scope = Scope(date(2026, 11, 1), date(2026, 11, 30), "week", enti)
             walls, cpus = [], []
             for _ in range(args.runs):
-                report, wall, cpu = _timed(lambda scope=scope: service.report(scope, labels))
+                report, wall, cpu = _timed(partial(service.report, scope, labels))
                 walls.append(wall)
                 cpus.append(cpu)
             walls.sort()
@@ -151,7 +156,7 @@ def main() -> int:
             print(f"report, {name}: p50 {statistics.median(walls):.0f} ms, p95 {p95:.0f} ms "
                   f"wall; CPU p50 {statistics.median(cpus):.0f} ms ({args.runs} runs)")  # fmt: skip
             if args.check:
-                expected, wall, _ = _timed(lambda scope=scope: log_service.report(scope, labels))
+                expected, wall, _ = _timed(partial(log_service.report, scope, labels))
                 same = _grid(expected) == _grid(report)
                 print(f"  from the log: {wall:.0f} ms, same cells: {same}")
                 if not same:

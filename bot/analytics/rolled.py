@@ -128,22 +128,20 @@ def roll_days(conn: Connection, days: Iterable[date]) -> int:
         members: list[dict[str, Any]] = []
         per_day: Counter[date] = Counter()
         for ids in _chunks(active):
-            old = dict(
-                conn.execute(
-                    select(AnalyticsRolled.conversation_id, AnalyticsRolled.day).where(
-                        AnalyticsRolled.conversation_id.in_(ids)
-                    )
-                ).all()
+            known = select(AnalyticsRolled.conversation_id, AnalyticsRolled.day).where(
+                AnalyticsRolled.conversation_id.in_(ids)
             )
+            old: dict[int, date | None] = {int(c): d for c, d in conn.execute(known)}
             for cid, log in _logs(conn, ids).items():
                 place = log.place()
-                if old.get(cid) is not None and (place is None or place[0] != old[cid]):
-                    pending.add(old[cid])  # counted there before: that day must drop it
+                before = old.get(cid)
+                if before is not None and (place is None or place[0] != before):
+                    pending.add(before)  # counted there before: that day must drop it
                 members.append({"conversation_id": cid, "day": place[0] if place else None})
                 if place is not None:
                     per_day[place[0]] += 1
                     for (figure, key), n in figures(log).items():
-                        counters[(*place, figure, key)] += n
+                        counters[place + (figure, key)] += n
             conn.execute(delete(AnalyticsRolled).where(AnalyticsRolled.conversation_id.in_(ids)))
         for first, last in _runs(batch):
             for model in (AnalyticsDaily, AnalyticsRolledDay):
@@ -247,20 +245,16 @@ def _stale_days(conn: Connection, first: date, last: date, today: date) -> set[d
     """Days to (re)build: missing, with erased conversations, or counting a chat active today."""
     todo: set[date] = set()
     if first <= last:
-        built = dict(
-            conn.execute(
-                select(AnalyticsRolledDay.day, AnalyticsRolledDay.conversations).where(
-                    AnalyticsRolledDay.day >= first, AnalyticsRolledDay.day <= last
-                )
-            ).all()
+        days = select(AnalyticsRolledDay.day, AnalyticsRolledDay.conversations).where(
+            AnalyticsRolledDay.day >= first, AnalyticsRolledDay.day <= last
         )
-        held = dict(
-            conn.execute(
-                select(AnalyticsRolled.day, func.count())
-                .where(AnalyticsRolled.day >= first, AnalyticsRolled.day <= last)
-                .group_by(AnalyticsRolled.day)
-            ).all()
+        built: dict[date, int] = {d: int(n) for d, n in conn.execute(days)}
+        counted = (
+            select(AnalyticsRolled.day, func.count())
+            .where(AnalyticsRolled.day >= first, AnalyticsRolled.day <= last)
+            .group_by(AnalyticsRolled.day)
         )
+        held: dict[date | None, int] = {d: int(n) for d, n in conn.execute(counted)}
         day = first
         while day <= last:
             if built.get(day) != held.get(day, 0):
@@ -276,7 +270,7 @@ def _stale_days(conn: Connection, first: date, last: date, today: date) -> set[d
             .distinct()
             .where(AnalyticsRolled.day.is_not(None), AnalyticsRolled.conversation_id.in_(recent))
         )
-        todo.update(d for d in conn.execute(query).scalars() if d < today)
+        todo.update(d for d in conn.execute(query).scalars() if d is not None and d < today)
     return todo
 
 

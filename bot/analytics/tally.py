@@ -58,7 +58,7 @@ class Tally:
         )
 
     def _rolled(self, rows: Keys, cols: Keys) -> int:
-        wanted = []
+        wanted: list[Keys] = []
         for axis, keys in enumerate((rows, cols)):
             if axis == self.facet and not isinstance(keys, str):
                 wanted.append(ANY)  # a union over the facet: each conversation once
