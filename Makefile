@@ -7,7 +7,7 @@ RASA := $(RASA_VENV)/bin/rasa
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help setup run test train eval validate test-stories bench bench-catalog bench-e2e bench-analytics bench-scale \
+.PHONY: help setup run test train eval validate test-stories bench bench-catalog bench-e2e bench-profile bench-analytics bench-scale \
         format lint hooks types lock clean geo-data
 
 help:  ## List the targets
@@ -34,13 +34,16 @@ validate: setup  ## rasa data validate
 test-stories: setup train  ## Rasa test stories (rules, forms) with --fail-on-prediction-errors
 	@bash scripts/test_stories.sh
 
-bench: bench-catalog bench-e2e bench-analytics  ## All benchmarks (results in docs/benchmarks.md)
+bench: bench-catalog bench-profile bench-e2e bench-analytics  ## All benchmarks (results in docs/benchmarks.md)
 
 bench-catalog: setup  ## Catalog search p50/p95 on 100 000 synthetic services
 	@$(PY) scripts/bench_catalog.py
 
-bench-e2e: setup  ## Full reply latency against the running stack
+bench-e2e: setup  ## Full reply latency and msg/s, ours and a bare Rasa in the same run
 	@$(PY) scripts/bench_e2e.py
+
+bench-profile: setup  ## Where a reply's CPU goes in Rasa (span by span), ours and a bare Rasa
+	@$(PY) scripts/bench_profile.py
 
 bench-analytics: setup  ## Needs dashboard report on 1 000 000 synthetic citizen messages
 	@$(PY) scripts/bench_analytics.py

@@ -27,7 +27,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import secrets
 import statistics
 import sys
@@ -47,6 +46,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bare_rasa import bare_rasa_server, ensure_bare_model  # noqa: E402
+from bench_conversations import BARE_SCRIPTS, SCRIPTS  # noqa: E402
+from bench_e2e_report import DOC, report, write_block  # noqa: E402
+
 from wecare.run import (  # noqa: E402
     MODEL,
     Stack,
@@ -56,21 +59,6 @@ from wecare.run import (  # noqa: E402
     free_port,
 )
 from wecare.settings import get_settings  # noqa: E402
-
-DOC = ROOT / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- BEGIN e2e -->", "<!-- END e2e -->"
-TARGET_P95_MS = 250.0
-
-# Realistic conversations (need, comune, follow-ups); each simulated citizen cycles through them.
-SCRIPTS: list[list[str]] = [
-    ["abito a Cuorgnè e non riesco a pagare l affitto", "/ask_more_results", "/ask_documents"],
-    ["ho perso il lavoro e cerco un impiego", "Chivasso", "/ask_more_results"],
-    ["ciao", "sono di Ivrea", "ho bisogno di un aiuto economico per le bollette", "grazie"],
-    ["mia madre è anziana e non è più autosufficiente", "Caluso", "/ask_documents"],
-    ["mio marito mi picchia", "no"],
-    ["vivo a Settimo Torinese", "mio figlio ha una disabilità", "/ask_more_results"],
-    ["dove si trova l'ufficio dei servizi sociali?", "Ciriè", "grazie, ciao"],
-]
 
 Send = Callable[[str], Awaitable[int]]
 
@@ -120,10 +108,11 @@ async def _citizen(
     measure_from: float,
     stop_at: float,
     think: float,
+    scripts: list[list[str]],
 ) -> None:
     turn = index
     while time.monotonic() < stop_at:
-        script = SCRIPTS[turn % len(SCRIPTS)]
+        script = scripts[turn % len(scripts)]
         turn += 1
         try:
             send, close = await open_conversation()
@@ -214,6 +203,7 @@ async def run_level(
     warmup: float,
     think: float,
     rasa_pid: int | None = None,
+    scripts: list[list[str]] = SCRIPTS,
 ) -> LevelResult:
     """Run ``concurrency`` citizens for ``warmup + duration`` seconds; measure the last part."""
     cpu0 = process_cpu_seconds(rasa_pid)
@@ -221,7 +211,10 @@ async def run_level(
     result = LevelResult(target, concurrency, duration, think)
     measure_from, stop_at = start + warmup, start + warmup + duration
     await asyncio.gather(
-        *(_citizen(opener, i, result, measure_from, stop_at, think) for i in range(concurrency))
+        *(
+            _citizen(opener, i, result, measure_from, stop_at, think, scripts)
+            for i in range(concurrency)
+        )
     )
     # the window ends when the last in-flight reply arrived
     result.seconds = max(duration, time.monotonic() - measure_from)
@@ -275,6 +268,7 @@ async def bench(
     warmup: float,
     thinks: list[float],
     rasa_pid: int | None = None,
+    bare: tuple[str, int | None] | None = None,
 ) -> list[LevelResult]:
     """Run every (target, level) pair in turn and print a line for each."""
     results: list[LevelResult] = []
@@ -284,11 +278,17 @@ async def bench(
             if target == "gateway" and not gateway_url:
                 print("[bench] no gateway: skipping the gateway target", flush=True)
                 continue
-            opener = (
-                rest_opener(client, rasa_url)
-                if target == "rest"
-                else gateway_opener(gateway_url or "")
-            )
+            if target == "bare" and not bare:
+                print("[bench] no bare Rasa: skipping the bare target", flush=True)
+                continue
+            pid, scripts = rasa_pid, SCRIPTS
+            if target == "bare" and bare:
+                opener = rest_opener(client, bare[0])
+                pid, scripts = bare[1], BARE_SCRIPTS
+            elif target == "rest":
+                opener = rest_opener(client, rasa_url)
+            else:
+                opener = gateway_opener(gateway_url or "")
             for think in thinks:
                 for level in levels:
                     print(
@@ -296,7 +296,9 @@ async def bench(
                         f"{duration:.0f} s ...",
                         flush=True,
                     )
-                    res = await run_level(target, opener, level, duration, warmup, think, rasa_pid)
+                    res = await run_level(
+                        target, opener, level, duration, warmup, think, pid, scripts
+                    )
                     print(
                         f"[bench] {target} x{level} think {think:g}: n={len(res.latencies_ms)} "
                         f"p50={res.pct(50):.0f} ms p95={res.pct(95):.0f} ms "
@@ -308,6 +310,16 @@ async def bench(
     return results
 
 
+def start_bare(cleanup: ExitStack) -> tuple[str, int | None]:
+    """Start the bare-Rasa reference (scripts/bare_rasa.py); return its URL and pid."""
+    model = ensure_bare_model(lambda m: print(f"[bench] {m}", flush=True))
+    tmp = Path(cleanup.enter_context(tempfile.TemporaryDirectory(prefix="bench-bare-")))
+    port = free_port()
+    print("[bench] starting the bare Rasa reference (rasa init's moodbot)", flush=True)
+    url = cleanup.enter_context(bare_rasa_server(model, tmp, port))
+    return url, listening_pid(port)
+
+
 def _reachable(url: str) -> bool:
     try:
         return httpx.get(f"{url}/", timeout=2.0).status_code == 200
@@ -315,74 +327,12 @@ def _reachable(url: str) -> bool:
         return False
 
 
-def report(results: list[LevelResult], command: str, started_stack: bool) -> str:
-    """The Markdown block written between the e2e markers."""
-    load = os.getloadavg()
-    at20 = [r for r in results if r.concurrency == 20]
-    verdicts = [
-        f"{r.target} (think {r.think:g} s): p95 {r.pct(95):.0f} ms -> "
-        + ("meets" if r.pct(95) <= TARGET_P95_MS else "MISSES")
-        + f" the {TARGET_P95_MS:.0f} ms target"
-        for r in at20
-    ]
-    model_info = ""
-    train_json = MODEL.with_suffix("").with_suffix(".train.json")
-    if train_json.exists():
-        model_info = f", model stamp {json.loads(train_json.read_text()).get('stamp', '?')}"
-    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    lines = [
-        BEGIN,
-        "## End-to-end replies (REST webhook and gateway)",
-        "",
-        f"Command: `{command}` (`make bench-e2e`). Measured {when}"
-        f" on {os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), load average "
-        f"{load[0]:.1f} at the end (shared machine){model_info}; "
-        + (
-            "stack started by the script (`wecare.run.Stack`)."
-            if started_stack
-            else "against the already running stack."
-        ),
-        "",
-        "Closed loop: each simulated citizen sends the next message of a scripted conversation "
-        "`think` seconds after the reply arrives (0 = at once: the stack's capacity; 1 = a "
-        "fast human pace), a new conversation when one ends; latency = send until the whole "
-        "reply (custom actions and catalog search included). `rest` = Rasa's REST webhook; "
-        "`gateway` = the web widget WebSocket (gateway, message log, Rasa, actions, catalog). "
-        "The load generator runs on the same 2 CPUs. `Rasa CPU ms/reply` = CPU time of the "
-        "Rasa process during the level / replies (robust to the machine's load): one Rasa "
-        "process cannot serve more than about 1000 / that replies per second.",
-        "",
-        "| target | think s | concurrent | replies | p50 ms | p95 ms | p99 ms | mean ms | msg/s "
-        "| Rasa CPU ms/reply | errors |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-        *(r.row() for r in results),
-        "",
-        "Target (SPEC §8): p95 ≤ 250 ms at 20 concurrent conversations. "
-        + ("; ".join(verdicts) + "." if verdicts else ""),
-        END,
-    ]
-    return "\n".join(lines)
-
-
-def write_block(block: str, path: Path = DOC) -> None:
-    """Replace the e2e block of ``path`` (create the file or append the block if missing)."""
-    text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        text = head + block + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments, make sure a stack runs, benchmark, write the report."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rasa-url", default=get_settings().rasa_url)
     parser.add_argument("--gateway-url", default=f"http://127.0.0.1:{get_settings().gateway_port}")
-    parser.add_argument("--targets", default="rest,gateway")
+    parser.add_argument("--targets", default="bare,rest,gateway")
     parser.add_argument("--levels", default="1,10,20")
     parser.add_argument("--duration", type=float, default=15.0, help="seconds measured per level")
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds not measured")
@@ -427,6 +377,7 @@ def main(argv: list[str] | None = None) -> int:
         rasa_pid = listening_pid(urlsplit(rasa_url).port or 5005)
         if rasa_pid is None:
             print("[bench] Rasa's pid not found: no CPU figures", flush=True)
+        bare = start_bare(cleanup) if "bare" in targets else None
         results = asyncio.run(
             bench(
                 rasa_url,
@@ -437,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.warmup,
                 thinks,
                 rasa_pid,
+                bare,
             )
         )
     block = report(results, command.strip(), started)

@@ -45,6 +45,7 @@ class RiskClassifier:
     def __init__(self, model: Any) -> None:
         self.model = model
         self.classes = [str(c) for c in model.classes_]
+        self._fast = FastScorer.for_pipeline(model)
 
     @classmethod
     def fit(cls, texts: Iterable[str], labels: Iterable[str], c: float = 4.0) -> RiskClassifier:
@@ -66,7 +67,10 @@ class RiskClassifier:
 
     def scores(self, canonical: str) -> dict[str, float]:
         """``{"violence": p, "self_harm": p}`` for one canonical text."""
-        probs = self.model.predict_proba([canonical])[0]
+        if self._fast is not None:
+            probs = self._fast.proba(canonical)
+        else:
+            probs = self.model.predict_proba([canonical])[0]
         by_class = dict(zip(self.classes, (float(p) for p in probs), strict=True))
         return {VIOLENCE: by_class.get(VIOLENCE, 0.0), SELF_HARM: by_class.get(SELF_HARM, 0.0)}
 
@@ -78,6 +82,74 @@ class RiskClassifier:
     def load(cls, path: Path) -> RiskClassifier:
         """Read a model written by :meth:`save` (only files of our own trained models)."""
         return cls(pickle.loads(path.read_bytes()))  # noqa: S301 - our own model archive
+
+
+class FastScorer:
+    """``predict_proba`` of the fitted pipeline for ONE text, without scikit-learn's overhead.
+
+    scikit-learn's pipeline (two ``TfidfVectorizer`` in a ``FeatureUnion``, then a multinomial
+    ``LogisticRegression``) spends about 1.5 ms of CPU on one short text, mostly in input checks
+    and sparse-matrix plumbing; this computes the same numbers (the n-grams of each vectorizer's
+    own analyzer, sublinear tf x idf, l2 norm, the linear scores, softmax) in about a tenth of
+    that. Only for the pipeline :meth:`RiskClassifier.fit` builds: :meth:`for_pipeline` returns
+    None for anything else, and the tests check that the probabilities are the same.
+    """
+
+    def __init__(self, parts: list[tuple[Any, dict[str, int], Any, int]], lr: Any) -> None:
+        import numpy as np
+
+        self._np = np
+        self.parts = parts  # (analyzer, vocabulary, idf, column offset) per vectorizer
+        self.coef = np.asarray(lr.coef_, dtype=float)
+        self.intercept = np.asarray(lr.intercept_, dtype=float)
+
+    @classmethod
+    def for_pipeline(cls, model: Any) -> FastScorer | None:
+        """The fast scorer of ``model``, or None when it is not the pipeline we build."""
+        try:
+            (_, union), (_, lr) = model.steps
+            vectorizers = [v for _, v in union.transformer_list]
+            multinomial = lr.multi_class == "multinomial" or (
+                lr.multi_class == "auto" and lr.solver == "lbfgs" and len(lr.classes_) > 2
+            )
+            supported = (
+                union.transformer_weights is None
+                and multinomial
+                and all(
+                    v.use_idf and v.sublinear_tf and v.norm == "l2" and not v.binary
+                    for v in vectorizers
+                )
+            )
+        except (AttributeError, TypeError, ValueError):
+            return None
+        if not supported:
+            return None
+        parts, offset = [], 0
+        for vectorizer in vectorizers:
+            vocabulary = vectorizer.vocabulary_
+            parts.append((vectorizer.build_analyzer(), vocabulary, vectorizer.idf_, offset))
+            offset += len(vocabulary)
+        return cls(parts, lr) if offset == lr.coef_.shape[1] else None
+
+    def proba(self, text: str) -> Any:
+        """Class probabilities of ``text`` (same order as the model's ``classes_``)."""
+        np = self._np
+        scores = self.intercept.copy()
+        for analyzer, vocabulary, idf, offset in self.parts:
+            counts: dict[int, int] = {}
+            for gram in analyzer(text):
+                column = vocabulary.get(gram)
+                if column is not None:
+                    counts[column] = counts.get(column, 0) + 1
+            if not counts:
+                continue
+            columns = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+            tf = np.fromiter(counts.values(), dtype=float, count=len(counts))
+            weights = (np.log(tf) + 1.0) * idf[columns]
+            weights /= np.sqrt(np.dot(weights, weights))
+            scores += self.coef[:, columns + offset] @ weights
+        scores = np.exp(scores - scores.max())
+        return scores / scores.sum()
 
 
 def labels_for(intents: Iterable[str]) -> list[str]:

@@ -40,7 +40,7 @@ def _stores(endpoints, env: dict[str, str], sender: str) -> dict:
 EXPECTED = {
     "lock_store": "RedisLockStore",
     "held": True,
-    "tracker_store": "SQLTrackerStore",
+    "tracker_store": "CachedSQLTrackerStore",
     "turns": ["ciao"],
 }
 

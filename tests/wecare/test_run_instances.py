@@ -58,7 +58,7 @@ def test_the_generated_endpoints_add_the_redis_lock_store(tmp_path):
         "key_prefix": "wecare",
         "password": "s3cret",
     }
-    assert config["tracker_store"]["type"] == "SQL"
+    assert config["tracker_store"]["type"] == "bot.rasa_server.tracker_store.CachedSQLTrackerStore"
     assert "${ACTION_SERVER_PORT}" in render_endpoints("redis://cache")
     assert lock_store_config("rediss://cache")["use_ssl"] is True
     with pytest.raises(ValueError, match="REDIS_URL must look like"):
