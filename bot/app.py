@@ -261,7 +261,11 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
     )
     nlu_inbox = build_inbox(settings, app_engine)
     nlu_sections = admin_sections(
-        console, nlu_inbox, build_deployer(settings, app_engine), others=[catalog_admin]
+        console,
+        nlu_inbox,
+        build_deployer(settings, app_engine),
+        others=[catalog_admin],
+        train_config=settings.nlu_train_config,
     )
     reports = AnalyticsReports(AnalyticsService(app_engine, catalog_engine))
     analytics = build_analytics_section(

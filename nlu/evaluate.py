@@ -3,6 +3,7 @@
     .venv-rasa/bin/python -m nlu.evaluate                      # report + confusion matrix
     .venv-rasa/bin/python -m nlu.evaluate --json               # results as JSON on stdout
     .venv-rasa/bin/python -m nlu.evaluate --model models/x.tar.gz --no-report --json
+    .venv-rasa/bin/python -m nlu.evaluate --model x.tar.gz --no-report --png x.png  # the registry
 
 The model is loaded in-process with ``Agent.load``; every example of ``tests/nlu/test_nlu.yml``
 and every case of ``tests/nlu/comuni_test.yml`` is parsed once (after one warm-up parse), timing
@@ -609,6 +610,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="with --json: every row too")
     parser.add_argument("--no-report", action="store_true", help="do not write docs/")
     parser.add_argument("--out-json", type=Path, help="also write the full results here")
+    parser.add_argument("--png", type=Path, help="also draw the confusion matrix here")
     args = parser.parse_args(argv)
     if not args.model.exists():
         print(f"no model at {args.model}: run `make train` first", file=sys.stderr)
@@ -616,6 +618,8 @@ def main(argv: list[str] | None = None) -> int:
     results = evaluate(args.model, args.test, args.comuni, progress=not args.json)
     if args.out_json:
         args.out_json.write_text(json.dumps(results, ensure_ascii=False, indent=1), "utf-8")
+    if args.png:
+        draw_confusion(results, args.png)
     if not args.no_report:
         draw_confusion(results)
         write_report(results)

@@ -25,6 +25,10 @@ NLU_DATA_DIR = ROOT / "nlu" / "data"
 NLU_MODELS_DIR = ROOT / "models" / "registry"
 #: The held-out NLU split (never written by the inbox).
 NLU_TEST_FILE = ROOT / "tests" / "nlu" / "test_nlu.yml"
+#: What the registry trains a full model with besides the NLU data (config, dialogue, stories).
+NLU_TRAIN_CONFIG = ROOT / "config.yml"
+DIALOGUE_DATA_DIR = ROOT / "bot" / "data"
+TEST_STORIES_DIR = ROOT / "tests" / "stories"
 
 
 def _env(name: str, default: str) -> str:
@@ -86,6 +90,14 @@ class Settings:
     nlu_test_file: Path = NLU_TEST_FILE
     #: Archives of the model registry (``NLU_MODELS_DIR``).
     nlu_models_dir: Path = NLU_MODELS_DIR
+    #: The registry's trainings (the models page, ``wecare model train`` without ``--config``):
+    #: pipeline config (``NLU_TRAIN_CONFIG``), domain (``NLU_DOMAIN``), rules and stories
+    #: (``NLU_DIALOGUE_DATA``) and the test stories of full models (``NLU_TEST_STORIES``).
+    #: The defaults are the production bot's; tests point them at a tiny fixture bot.
+    nlu_train_config: Path = NLU_TRAIN_CONFIG
+    nlu_domain: Path = DOMAIN_DIR
+    nlu_dialogue_data: Path = DIALOGUE_DATA_DIR
+    nlu_test_stories: Path = TEST_STORIES_DIR
     #: Evaluation gate: largest macro-F1 drop allowed (``NLU_GATE_MACRO_F1_MARGIN``).
     gate_macro_f1_margin: float = 0.01
     #: Evaluation gate: largest drop of one intent's F1 (``NLU_GATE_INTENT_F1_MARGIN``).
@@ -167,6 +179,10 @@ def get_settings() -> Settings:
         nlu_data_dir=Path(_env("NLU_DATA_DIR", str(NLU_DATA_DIR))),
         nlu_test_file=Path(_env("NLU_TEST_FILE", str(NLU_TEST_FILE))),
         nlu_models_dir=Path(_env("NLU_MODELS_DIR", str(NLU_MODELS_DIR))),
+        nlu_train_config=Path(_env("NLU_TRAIN_CONFIG", str(NLU_TRAIN_CONFIG))),
+        nlu_domain=Path(_env("NLU_DOMAIN", str(DOMAIN_DIR))),
+        nlu_dialogue_data=Path(_env("NLU_DIALOGUE_DATA", str(DIALOGUE_DATA_DIR))),
+        nlu_test_stories=Path(_env("NLU_TEST_STORIES", str(TEST_STORIES_DIR))),
         gate_macro_f1_margin=float(_env("NLU_GATE_MACRO_F1_MARGIN", "0.01")),
         gate_intent_f1_margin=float(_env("NLU_GATE_INTENT_F1_MARGIN", "0.05")),
     )

@@ -19,6 +19,7 @@ import httpx
 
 from bot.nlu_models.deploy import Deployer, DeployRefused
 from bot.nlu_models.gate import Margins
+from bot.nlu_models.register import register_archive
 from bot.nlu_models.registry import ModelRecord, NothingChanged, Registry, TrainingBusy
 from bot.store.db import create_store_engine, init_db
 from wecare.cli import CliError
@@ -31,13 +32,7 @@ def _registry() -> Iterator[Registry]:
     engine = create_store_engine(settings.app_database_url)
     init_db(engine)
     try:
-        yield Registry(
-            engine,
-            settings.nlu_data_dir,
-            settings.nlu_models_dir,
-            settings.app_database_url,
-            settings.nlu_test_file,
-        )
+        yield Registry.of(settings, engine)
     finally:
         engine.dispose()
 
@@ -68,7 +63,7 @@ def _line(m: ModelRecord) -> str:
 
 
 def _train(args: argparse.Namespace) -> int:
-    config = Path(args.config)
+    config = Path(args.config) if args.config else get_settings().nlu_train_config
     config = config if config.is_absolute() else ROOT / config
     actor = f"cli:{args.by or getpass.getuser()}"
     with _registry() as registry:
@@ -94,6 +89,24 @@ def _train(args: argparse.Namespace) -> int:
     if current.status == "failed":
         raise CliError(f"training {current.version} failed:\n{current.error}")
     print(f"trained: {current.model_path}")
+    return 0
+
+
+def _register(args: argparse.Namespace) -> int:
+    archive = Path(args.archive).resolve()
+    config = Path(args.config) if args.config else get_settings().nlu_train_config
+    actor = f"cli:{args.by or getpass.getuser()}"
+    with _registry() as registry:
+        if not args.no_eval:
+            print(f"evaluating {archive.name} on {registry.test_file.name} ...", flush=True)
+        try:
+            model = register_archive(registry, archive, actor, config, not args.no_eval)
+        except FileNotFoundError:
+            raise CliError(f"no model archive {archive}") from None
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+    print(f"registered {archive} as {model.version} ({model.kind}): {model.model_path}")
+    print(_line(model))
     return 0
 
 
@@ -159,16 +172,22 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add ``model train`` and ``model list``."""
-    parser = subparsers.add_parser("model", help="model registry: train, list")
+    """Add ``model train|register|list|deploy|rollback|history``."""
+    parser = subparsers.add_parser("model", help="model registry: train, register, deploy")
     sub = parser.add_subparsers(dest="model_command", metavar="ACTION", required=True)
     train = sub.add_parser("train", help="train a model in a separate process")
-    train.add_argument("--config", default="config.yml", help="Rasa pipeline config")
+    train.add_argument("--config", default="", help="Rasa pipeline config (NLU_TRAIN_CONFIG)")
     train.add_argument("--nlu-only", action="store_true", help="NLU only (no dialogue)")
     train.add_argument("--force", action="store_true", help="train even if nothing changed")
     train.add_argument("--wait", action="store_true", help="follow the progress until the end")
     train.add_argument("--by", default="", help="who starts it (default: the shell user)")
     train.set_defaults(func=_train)
+    reg = sub.add_parser("register", help="register a model trained elsewhere (make train)")
+    reg.add_argument("archive", help="a Rasa model archive, e.g. models/wecare.tar.gz")
+    reg.add_argument("--config", default="", help="its pipeline config (NLU_TRAIN_CONFIG)")
+    reg.add_argument("--no-eval", action="store_true", help="do not evaluate it (gate refuses)")
+    reg.add_argument("--by", default="", help="who registers it (default: the shell user)")
+    reg.set_defaults(func=_register)
     show = sub.add_parser("list", help="every model: version, status, progress, checksum")
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=_list)

@@ -17,6 +17,7 @@ import time
 from collections import deque
 from pathlib import Path
 
+from bot.nlu_models.inputs import Dialogue
 from bot.nlu_models.registry import Registry
 from bot.store.db import create_store_engine
 from wecare.settings import ROOT, get_settings
@@ -24,25 +25,37 @@ from wecare.settings import ROOT, get_settings
 _EPOCHS = re.compile(r"Epochs:\s+\d+%\|[^|]*\|\s*(\d+)/(\d+)")
 
 
-def command(kind: str, config: str, data_dir: Path, out: Path, version: str) -> list[str]:
+def command(
+    kind: str, config: str, data_dir: Path, out: Path, version: str, dialogue: Dialogue
+) -> list[str]:
     """The ``rasa train`` command line of one model."""
     cmd = ["bash", str(ROOT / "scripts" / "rasa.sh"), "train"]
     if kind == "nlu":
         cmd += ["nlu", "--config", config, "--nlu", str(data_dir)]
     else:
-        cmd += ["--config", config, "--domain", "bot/domain", "--data", str(data_dir), "bot/data"]
+        cmd += ["--config", config, "--domain", str(dialogue.domain)]
+        cmd += ["--data", str(data_dir), str(dialogue.data)]
     return [*cmd, "--out", str(out), "--fixed-model-name", version]
+
+
+def confusion_png(archive: Path) -> Path:
+    """Where the confusion-matrix image of an archive's evaluation goes (next to it)."""
+    return archive.with_name(archive.name.removesuffix(".tar.gz") + "-confusion.png")
 
 
 def evaluate(archive: Path, test_file: Path) -> dict[str, object]:
     """Evaluate an archive on the held-out split (``nlu.evaluate --json``, in ``.venv-rasa``).
 
+    Also draws its confusion matrix (:func:`confusion_png`, shown on the models page).
+
     Returns:
         macro-F1, per-intent precision/recall/F1, comune accuracy, fallbacks, confident
-        errors and the most-confused pairs; ``{"error": ...}`` when the evaluation failed.
+        errors, the most-confused pairs and the image's file name (``confusion_png``);
+        ``{"error": ...}`` when the evaluation failed.
     """
+    png = confusion_png(archive)
     cmd = [str(ROOT / ".venv-rasa" / "bin" / "python"), "-m", "nlu.evaluate", "--model"]
-    cmd += [str(archive), "--test", str(test_file), "--no-report", "--json"]
+    cmd += [str(archive), "--test", str(test_file), "--no-report", "--json", "--png", str(png)]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=1800)
     lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
     if proc.returncode != 0 or not lines:
@@ -59,16 +72,17 @@ def evaluate(archive: Path, test_file: Path) -> dict[str, object]:
         "confident_errors": data["confident_errors"],
         "n_examples": data["n_examples"],
         "confusion_pairs": data["confusion_pairs"],
+        **({"confusion_png": png.name} if png.is_file() else {}),
     }
 
 
-def story_tests(archive: Path, out: Path) -> dict[str, str]:
-    """Run the test stories (``scripts/test_stories.sh``, ``rasa test core``) on a full model.
+def story_tests(archive: Path, out: Path, stories: Path) -> dict[str, str]:
+    """Run the test ``stories`` (``scripts/test_stories.sh``, ``rasa test core``) on a full model.
 
     Returns:
         ``{"stories": "passed" | "failed", "stories_detail": last line of its output}``.
     """
-    env = {**os.environ, "MODEL": str(archive), "OUT": str(out)}
+    env = {**os.environ, "MODEL": str(archive), "OUT": str(out), "STORIES": str(stories)}
     cmd = ["bash", str(ROOT / "scripts" / "test_stories.sh")]
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     lines = [x for x in (proc.stdout + proc.stderr).splitlines() if x.strip()]
@@ -84,7 +98,10 @@ def run(registry: Registry, model_id: int, test_file: Path | None = None) -> int
     start = time.monotonic()
     tail: deque[str] = deque(maxlen=25)
     registry.models_dir.mkdir(parents=True, exist_ok=True)
-    cmd = command(model.kind, model.config, registry.data_dir, registry.models_dir, model.version)
+    dialogue = registry.dialogue
+    cmd = command(
+        model.kind, model.config, registry.data_dir, registry.models_dir, model.version, dialogue
+    )
     try:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     except OSError as exc:
@@ -122,7 +139,7 @@ def run(registry: Registry, model_id: int, test_file: Path | None = None) -> int
             if model.kind == "full":  # NLU-only models have no dialogue to test
                 registry.progress(model_id, {"phase": "stories"})
                 out = registry.models_dir / f"{model.version}-stories"
-                evaluation.update(story_tests(archive, out))
+                evaluation.update(story_tests(archive, out, dialogue.stories))
             registry.evaluation(model_id, evaluation)
         registry.progress(model_id, {"phase": "done"})
         registry.finish(model_id, str(archive), None)
@@ -136,13 +153,7 @@ def main(argv: list[str]) -> int:
     """Entry point of the training process."""
     settings = get_settings()
     engine = create_store_engine(settings.app_database_url)
-    registry = Registry(
-        engine,
-        settings.nlu_data_dir,
-        settings.nlu_models_dir,
-        settings.app_database_url,
-        settings.nlu_test_file,
-    )
+    registry = Registry.of(settings, engine)
     try:
         return run(registry, int(argv[0]), settings.nlu_test_file)
     finally:

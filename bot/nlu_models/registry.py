@@ -7,11 +7,10 @@ Training runs in its own process (``python -m bot.nlu_models.job ID``, started b
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,13 +20,11 @@ from typing import Any
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.nlu_models.inputs import Dialogue, checksum, inputs
 from bot.store.models import NluModel, NluTrainingLock, utcnow
-from wecare.settings import NLU_TEST_FILE, ROOT
+from wecare.settings import NLU_TEST_FILE, ROOT, Settings
 
-#: Training inputs besides the config and the NLU data (as ``scripts/train.sh``).
-CODE_INPUTS = ("nlu/components", "nlu/gazetteer.py", "nlu/risk", "nlu/spacy_it", "wecare/text.py")
-DIALOGUE_INPUTS = ("bot/domain", "bot/data")
-_SUFFIXES = {".yml", ".yaml", ".py", ".csv", ".txt", ".json"}
+__all__ = ["ModelRecord", "NothingChanged", "Registry", "TrainingBusy", "checksum"]
 
 
 class TrainingBusy(Exception):
@@ -92,19 +89,6 @@ def _record(row: NluModel) -> ModelRecord:
     )
 
 
-def checksum(paths: Sequence[Path], extra: str = "") -> str:
-    """SHA-256 of every training file under ``paths`` (names relative to each, and contents)."""
-    digest = hashlib.sha256(extra.encode("utf-8"))
-    for base in paths:
-        files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
-        for path in files:
-            if path.suffix not in _SUFFIXES or "__pycache__" in path.parts:
-                continue
-            digest.update(f"{base.name}/{path.relative_to(base) if base.is_dir() else ''}".encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def _alive(pid: int | None) -> bool:
     if not pid:
         return False
@@ -126,6 +110,7 @@ class Registry:
         test_file: the held-out split every candidate is evaluated on.
         models_dir: where trained archives go (``models/registry``).
         database_url: URL of ``engine`` (passed to the training process).
+        dialogue: domain, rules/stories and test stories of full models (default: the bot's).
     """
 
     def __init__(
@@ -135,13 +120,30 @@ class Registry:
         models_dir: Path,
         database_url: str,
         test_file: Path | None = None,
+        dialogue: Dialogue | None = None,
     ) -> None:
         self.engine = engine
         self.test_file = test_file or NLU_TEST_FILE
+        self.dialogue = dialogue or Dialogue()
         self.data_dir = data_dir
         self.models_dir = models_dir
         self.database_url = database_url
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @classmethod
+    def of(cls, settings: Settings, engine: Engine) -> Registry:
+        """The registry configured by ``settings`` (``NLU_*`` variables) on ``engine``."""
+        dialogue = Dialogue(
+            settings.nlu_domain, settings.nlu_dialogue_data, settings.nlu_test_stories
+        )
+        return cls(
+            engine,
+            settings.nlu_data_dir,
+            settings.nlu_models_dir,
+            settings.app_database_url,
+            settings.nlu_test_file,
+            dialogue,
+        )
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -151,10 +153,7 @@ class Registry:
 
     def inputs(self, config: Path, kind: str) -> list[Path]:
         """What a training of ``kind`` (``full`` or ``nlu``) reads."""
-        paths = [config, self.data_dir, *(ROOT / p for p in CODE_INPUTS)]
-        if kind == "full":
-            paths += [ROOT / p for p in DIALOGUE_INPUTS]
-        return [p for p in paths if p.exists()]
+        return inputs(config, self.data_dir, kind, self.dialogue)
 
     def models(self) -> list[ModelRecord]:
         """Every model, newest first."""
@@ -220,6 +219,7 @@ class Registry:
                 "NLU_DATA_DIR": str(self.data_dir),
                 "NLU_MODELS_DIR": str(self.models_dir),
                 "NLU_TEST_FILE": str(self.test_file),
+                **self.dialogue.env(),
                 # The registry's own Rasa cache: components whose inputs did not change are
                 # reused between its trainings, and never mixed with ``make train``'s cache.
                 "RASA_CACHE_DIRECTORY": str(self.models_dir / ".rasa-cache"),

@@ -39,6 +39,19 @@ class ModelsStore(ThreadFacade):
         """Start a full training of ``config`` (raises ``TrainingBusy``/``NothingChanged``)."""
         return await self._call(self._deployer.registry.start, self.config, actor, "full")
 
+    async def confusion_png(self, version: str) -> Path | None:
+        """The confusion-matrix image of ``version``'s evaluation (None without one)."""
+        return await self._call(self._confusion_png, version)
+
+    def _confusion_png(self, version: str) -> Path | None:
+        registry = self._deployer.registry
+        model = registry.get(version)
+        name = str((model.evaluation if model else {}).get("confusion_png") or "")
+        path = registry.models_dir / name
+        if not name or Path(name).name != name or not path.is_file():
+            return None  # only a file of the registry's own directory
+        return path
+
     async def check(self, version: str) -> tuple[ModelRecord, list[Reason]]:
         """The gate's reasons for ``version``."""
         return await self._call(self._deployer.check, version)

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 from fastapi import APIRouter, Depends, HTTPException, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from bot.console.admin.sections import AdminSection
 from bot.console.admin.shell import AdminPages, page_auth
@@ -71,8 +71,22 @@ def models_section(
             current=MODELS.id,
             history=await store.history(),
             statuses=ctx.texts.table("admin.models.statuses"),
+            phases=ctx.texts.table("admin.models.phases"),
             **data,
         )
+
+    @router.get(f"{MODELS.path}/{{version}}/confusion.png")
+    async def confusion(version: str, request: Request) -> Response:
+        """The confusion-matrix image of a model's held-out evaluation (404 without one)."""
+        auth = await page_auth(guard, request)
+        if not isinstance(auth, Auth):
+            return auth
+        if not MODELS.allows(auth):
+            return pages.forbidden(request, auth)
+        path = await store.confusion_png(version)
+        if path is None:
+            raise HTTPException(status_code=404, detail="no confusion matrix for this model")
+        return FileResponse(path, media_type="image/png")
 
     @router.get(api)
     async def list_models(auth: Auth = Depends(guard.auth)) -> dict[str, Any]:

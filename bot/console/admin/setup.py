@@ -8,6 +8,7 @@ and the sections' routers (:func:`admin_sections`).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy import Engine
 
@@ -26,7 +27,7 @@ from bot.nlu_models.deploy import Deployer
 from bot.nlu_models.gate import Margins
 from bot.nlu_models.registry import Registry
 from bot.nlu_models.store import ModelsStore
-from wecare.settings import DOMAIN_DIR, ROOT, Settings
+from wecare.settings import NLU_TRAIN_CONFIG, Settings
 
 
 def build_inbox(settings: Settings, engine: Engine) -> Inbox:
@@ -34,7 +35,7 @@ def build_inbox(settings: Settings, engine: Engine) -> Inbox:
     return Inbox(
         InboxRepository(engine),
         TrackerEvents(settings.rasa_tracker_store_url),
-        TrainingData(settings.nlu_data_dir, settings.nlu_test_file, DOMAIN_DIR),
+        TrainingData(settings.nlu_data_dir, settings.nlu_test_file, settings.nlu_domain),
         threshold=settings.nlu_inbox_threshold,
         retention_days=settings.nlu_inbox_retention_days,
     )
@@ -42,13 +43,7 @@ def build_inbox(settings: Settings, engine: Engine) -> Inbox:
 
 def build_deployer(settings: Settings, engine: Engine) -> Deployer:
     """The model registry and the deployer on the app database ``engine``."""
-    registry = Registry(
-        engine,
-        settings.nlu_data_dir,
-        settings.nlu_models_dir,
-        settings.app_database_url,
-        settings.nlu_test_file,
-    )
+    registry = Registry.of(settings, engine)
     margins = Margins(settings.gate_macro_f1_margin, settings.gate_intent_f1_margin)
     urls = settings.rasa_urls or (settings.rasa_url,)
     return Deployer(registry, urls, settings.rasa_token, margins)
@@ -59,12 +54,16 @@ def admin_sections(
     inbox: Inbox,
     deployer: Deployer,
     others: Sequence[AdminSection] = (),
+    train_config: Path = NLU_TRAIN_CONFIG,
 ) -> list[AdminSection]:
-    """The NLU sections of the admin area, each with its router (``others``: for the nav)."""
+    """The NLU sections of the admin area, each with its router (``others``: for the nav).
+
+    ``train_config``: the pipeline the models page trains (``NLU_TRAIN_CONFIG``).
+    """
     pages = AdminPages(console, [*others, INBOX, MODELS])
     admin = Guard(console.accounts, console.clock, ("admin",))
     desk = Guard(console.accounts, console.clock)
-    models = ModelsStore(deployer, ROOT / "config.yml")
+    models = ModelsStore(deployer, train_config)
     return [
         inbox_section(console, admin, desk, pages, InboxStore(inbox)),
         models_section(console, admin, pages, models),

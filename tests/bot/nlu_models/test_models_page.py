@@ -21,6 +21,33 @@ API = "/admin/models"
 TIMEOUT = 20_000
 
 
+PAIRS = {
+    "0001-base": [{"gold": "need_housing", "pred": "nlu_fallback", "count": 4}],
+    "0002-weak": [{"gold": "greet", "pred": "goodbye", "count": 7}],
+}
+
+
+def _png(version: str) -> bytes:
+    """A real PNG (one colour per model), so that the browser decodes it."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    width, height = 160, 120
+    shade = 60 if version.startswith("0001") else 200
+    rows = b"".join(b"\x00" + bytes([shade, 90, 160]) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
 @pytest.fixture
 def rasa_servers():
     servers = [FakeRasaServer("secret"), FakeRasaServer("secret")]
@@ -42,10 +69,14 @@ def app(settings, clock, rasa_servers, tmp_path):
     repos(app).accounts.add("ada", "Ada Admin", PASSWORD, role="admin")
     from bot.store.models import NluModel
 
+    (tmp_path / "models").mkdir()
     with repos(app).conversations.session() as s:
         for version, evaluation in (("0001-base", GOOD), ("0002-weak", WEAK)):
             archive = tmp_path / f"{version}.tar.gz"
             archive.write_bytes(b"model")
+            png = tmp_path / "models" / f"{version}-confusion.png"
+            png.write_bytes(_png(version))
+            pairs = PAIRS[version]
             s.add(
                 NluModel(
                     version=version,
@@ -55,7 +86,13 @@ def app(settings, clock, rasa_servers, tmp_path):
                     data_checksum=version,
                     started_by="ada",
                     model_path=str(archive),
-                    evaluation={**evaluation, "fallbacks": 3, "confident_errors": 2},
+                    evaluation={
+                        **evaluation,
+                        "fallbacks": 3,
+                        "confident_errors": 2,
+                        "confusion_pairs": pairs,
+                        "confusion_png": png.name,
+                    },
                 )
             )
     return app
@@ -79,9 +116,16 @@ def test_api_gate_override_rollback_and_403(app, rasa_servers):
         assert back.json()["version"] == "0001-base"
         page = ada.client.get("/console/admin/models")
         assert "Modello in servizio: 0001-base" in page.text and "forzata: prova" in page.text
+        image = ada.client.get("/console/admin/models/0002-weak/confusion.png")
+        assert image.status_code == 200 and image.headers["content-type"] == "image/png"
+        assert image.content == _png("0002-weak")
+        assert ada.client.get("/console/admin/models/0009-none/confusion.png").status_code == 404
+        assert 'data-confusion="0001-base"' in page.text and "greet → goodbye (7)" in page.text
         anna = Console.of(app, client)
         assert anna.login("anna").status_code == 303
         assert anna.client.get("/console/admin/models").status_code == 403
+        png = "/console/admin/models/0001-base/confusion.png"
+        assert anna.client.get(png).status_code == 403
         assert anna.get(API).status_code == 403
         for path in ("/train", "/deploy", "/rollback"):
             assert anna.post(f"{API}{path}", {"version": "0001-base"}).status_code == 403
@@ -112,6 +156,17 @@ def test_admin_sees_the_comparison_is_refused_and_overrides(browser, app, rasa_s
         weak.locator("summary").click()
         expect(weak).to_contain_text("Confronto per intento con 0001-base")
         expect(weak).to_contain_text("0.500")
+        # the deployed model's and the candidate's confusion matrices and pairs, side by side
+        for version, pair in (
+            ("0001-base", "need_housing → nlu_fallback (4)"),
+            ("0002-weak", "greet → goodbye (7)"),
+        ):
+            figure = weak.locator(f'figure[data-confusion="{version}"]')
+            expect(figure).to_contain_text(f"Matrice di confusione di {version}")
+            expect(figure.locator("ol.pairs")).to_have_text(pair)
+            image = figure.locator("img")
+            image.scroll_into_view_if_needed()
+            assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 160
         weak.get_by_role("button", name="Distribuisci").click()
         expect(page.locator("#gate-reasons")).to_contain_text(
             "il macro-F1 scende da 0.900 a 0.400 (margine 0.010)"

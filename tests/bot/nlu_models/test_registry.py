@@ -77,6 +77,8 @@ def test_train_in_a_separate_process_with_progress_and_checksum(registry_setting
     assert 0 <= evaluation["macro_f1"] < 0.5 and evaluation["n_examples"] > 500
     assert set(evaluation["per_intent"]["greet"]) == {"precision", "recall", "f1", "support"}
     assert evaluation["confusion_pairs"] and evaluation["fallbacks"] >= 0
+    png = registry_settings.nlu_models_dir / evaluation["confusion_png"]  # the models page's
+    assert png.read_bytes().startswith(b"\x89PNG") and png.stat().st_size > 5000
     from bot.nlu_models.gate import Margins, gate
 
     deployed = {"macro_f1": 0.9, "per_intent": {"greet": {"f1": 0.95}}, "comune_accuracy": 0.9}
@@ -88,6 +90,13 @@ def test_train_in_a_separate_process_with_progress_and_checksum(registry_setting
     assert main(["model", "list"]) == 0
     assert "trained  nlu  by cli:ada  epoch 3/3" in capsys.readouterr().out
     assert len(models(capsys)) == 1
+    # The same archive registered as if `make train` had built it: copied, evaluated alike.
+    assert main(["model", "register", model["model_path"], "--by", "bea"]) == 0
+    assert "(nlu)" in capsys.readouterr().out
+    registered = models(capsys)[0]
+    assert registered["version"] != model["version"] and registered["started_by"] == "cli:bea"
+    assert registered["evaluation"]["macro_f1"] == evaluation["macro_f1"]
+    assert (registry_settings.nlu_models_dir / registered["evaluation"]["confusion_png"]).is_file()
 
 
 def test_the_checksum_follows_the_training_data(registry_settings):
