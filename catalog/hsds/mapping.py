@@ -9,7 +9,7 @@ again (``/hsds/services/{uuid}``). The catalog id is also accepted in the path.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
 from catalog.models import Location, Organization, Service, ServiceArea
@@ -34,6 +34,21 @@ def _datetime(value: date | None) -> str | None:
     return f"{value.isoformat()}T00:00:00Z" if value else None
 
 
+def last_modified(service: Service, changed: datetime | None) -> str | None:
+    """The later of the last verification (a date) and the last audited edit (``changed``)."""
+    if changed is None:
+        return _datetime(service.last_verified)
+    if changed.tzinfo is None:  # SQLite gives the stored UTC time back without its zone
+        changed = changed.replace(tzinfo=timezone.utc)
+    verified = service.last_verified
+    if (
+        verified
+        and datetime(verified.year, verified.month, verified.day, tzinfo=timezone.utc) > changed
+    ):
+        return _datetime(verified)
+    return changed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _area(service: Service, area: ServiceArea) -> dict[str, Any]:
     if area.scope == "comune":
         name = f"Comune di {area.value}"
@@ -51,7 +66,7 @@ def _area(service: Service, area: ServiceArea) -> dict[str, Any]:
     }
 
 
-def service_summary(service: Service) -> dict[str, Any]:
+def service_summary(service: Service, changed: datetime | None = None) -> dict[str, Any]:
     """The one-to-one fields of a service (``service_list``) with its organization."""
     email = next((c.value for c in service.contacts if c.kind == "email"), None)
     return {
@@ -69,17 +84,20 @@ def service_summary(service: Service) -> dict[str, Any]:
         "minimum_age": service.min_age,
         "maximum_age": service.max_age,
         "assured_date": service.last_verified.isoformat() if service.last_verified else None,
-        "last_modified": _datetime(service.last_verified),
+        "last_modified": last_modified(service, changed),
         "organization": organization_summary(service.organization),
     }
 
 
 def service_full(
-    service: Service, locations: list[Location], caps: dict[str, str]
+    service: Service,
+    locations: list[Location],
+    caps: dict[str, str],
+    changed: datetime | None = None,
 ) -> dict[str, Any]:
     """The fully nested service: phones, areas, documents, contacts, service at locations."""
     sid = hsds_id("service", service.id)
-    body = service_summary(service)
+    body = service_summary(service, changed)
     body.update(
         {
             "phones": [

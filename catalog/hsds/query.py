@@ -3,7 +3,7 @@
 :class:`HsdsCatalog` answers the HSDS API's lists and records (``bot.hsds`` serves them over
 HTTP). Filters: ``search`` (accent-insensitive words in name, keywords, summary, description,
 eligibility and provider), ``organization_id`` (HSDS UUID or catalog id), ``modified_after``
-(the service's last verification date: the catalog has no other modification time),
+(services verified on or after that day, or edited then: the audit history of the admin area),
 ``postcode`` (CAP of an ASL TO4 comune: services whose area covers it).
 """
 
@@ -12,15 +12,23 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, exists, func, select
+from sqlalchemy import Engine, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from catalog.db import session_scope
 from catalog.hsds import mapping
-from catalog.models import Comune, Location, Organization, Service, ServiceArea, ServiceSearch
+from catalog.models import (
+    CatalogChange,
+    Comune,
+    Location,
+    Organization,
+    Service,
+    ServiceArea,
+    ServiceSearch,
+)
 from catalog.repository.areas import covering_pairs, covers
 from wecare.text import fold
 
@@ -77,7 +85,9 @@ class HsdsCatalog:
             query = self._service_query(session, f)
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             rows = self._page(session, query, f)
-            return page_envelope([mapping.service_summary(s) for s in rows], total, f)
+            changed = _changed(session, [s.id for s in rows])
+            items = [mapping.service_summary(s, changed.get(s.id)) for s in rows]
+            return page_envelope(items, total, f)
 
     def service(self, key: str) -> dict[str, Any] | None:
         """The fully nested active service ``key`` (HSDS UUID or catalog id), else None."""
@@ -87,7 +97,8 @@ class HsdsCatalog:
                 return None
             found = session.scalars(_with_parts(select(Service).where(Service.id == sid))).one()
             locations = self._locations(session, [found])[found.id]
-            return mapping.service_full(found, locations, _caps(session))
+            changed = _changed(session, [found.id]).get(found.id)
+            return mapping.service_full(found, locations, _caps(session), changed)
 
     def service_at_locations(self, f: Filters) -> dict[str, Any]:
         """A page of (active service, office of its organization) pairs."""
@@ -117,9 +128,10 @@ class HsdsCatalog:
                 )
             }
             items, caps = [], _caps(session)
+            changed = _changed(session, list(services))
             for sid, lid in window:
                 body = mapping.service_at_location(services[sid], locations[lid], caps)
-                body["service"] = mapping.service_summary(services[sid])
+                body["service"] = mapping.service_summary(services[sid], changed.get(sid))
                 items.append(body)
             return page_envelope(items, total, f)
 
@@ -170,7 +182,13 @@ class HsdsCatalog:
             oid = self._resolve(session, select(Organization.id), "organization", f.organization_id)
             query = query.where(Service.organization_id == (oid or ""))
         if f.modified_after:
-            query = query.where(Service.last_verified >= f.modified_after)
+            since = datetime(*f.modified_after.timetuple()[:3], tzinfo=timezone.utc)
+            edited = exists().where(
+                CatalogChange.record_type == "service",
+                CatalogChange.record_id == Service.id,
+                CatalogChange.at >= since,
+            )
+            query = query.where(or_(Service.last_verified >= f.modified_after, edited))
         if f.postcode:
             comuni = list(session.scalars(select(Comune).where(Comune.cap == f.postcode)))
             if not comuni:
@@ -219,6 +237,18 @@ class HsdsCatalog:
         if key in candidates:
             return key
         return next((c for c in candidates if mapping.hsds_id(table, c) == key.lower()), None)
+
+
+def _changed(session: Session, ids: Sequence[str]) -> dict[str, datetime]:
+    """The time of the last audited edit of each of the services ``ids`` (if any)."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(CatalogChange.record_id, func.max(CatalogChange.at))
+        .where(CatalogChange.record_type == "service", CatalogChange.record_id.in_(set(ids)))
+        .group_by(CatalogChange.record_id)
+    )
+    return {rid: at for rid, at in rows if at is not None}
 
 
 def _caps(session: Session) -> dict[str, str]:

@@ -207,3 +207,27 @@ def test_inactive_services_are_never_served(empty_engine: Engine):
         assert hsds_id("service", "adi-assegno-inclusione") not in ids
         org = c.get("/hsds/organizations/inps").json()
         assert {"id": hsds_id("service", "adi-assegno-inclusione")} not in org["services"]
+
+
+def test_an_edit_in_the_admin_area_is_a_modification(empty_engine: Engine):
+    """``modified_after`` and ``last_modified`` follow the audit history, not only verification."""
+    from datetime import datetime, timezone
+
+    from catalog.admin.editor import CatalogEditor
+
+    load(empty_engine, CATALOG_DATA)
+    edited_at = datetime(2031, 5, 6, 7, 8, 9, tzinfo=timezone.utc)  # after every last_verified
+    editor = CatalogEditor(empty_engine, clock=lambda: edited_at)
+    editor.update("service", "ciss38-emergenza-abitativa", {"summary": "Sintesi nuova."}, "Elia")
+    sid = hsds_id("service", "ciss38-emergenza-abitativa")
+    with _client(empty_engine) as c:
+        since = c.get("/hsds/services", params={"modified_after": "2031-05-06"}).json()
+        assert [s["id"] for s in since["contents"]] == [sid]
+        assert since["contents"][0]["last_modified"] == "2031-05-06T07:08:09Z"
+        assert c.get("/hsds/services", params={"modified_after": "2031-05-07"}).json()["empty"]
+        one = c.get(f"/hsds/services/{sid}").json()
+        assert one["last_modified"] == "2031-05-06T07:08:09Z"
+        pairs = c.get("/hsds/service_at_locations", params={"modified_after": "2031-05-06"})
+        assert {p["service"]["id"] for p in pairs.json()["contents"]} == {sid}
+        other = c.get("/hsds/services", params={"per_page": 5}).json()["contents"]
+        assert all((s["last_modified"] or "") < "2031" for s in other if s["id"] != sid)
