@@ -24,6 +24,10 @@ class InboxStore(ThreadFacade):
         """Intents an annotation may choose (cheap: the domain files)."""
         return self._inbox.training.intents()
 
+    def target_groups(self) -> list[str]:
+        """The values an annotated ``target_group`` entity may map to (the domain's slot)."""
+        return self._inbox.training.slot_values("target_group")
+
     async def collect(self) -> int:
         """Read the new tracker events (see :meth:`Inbox.collect`)."""
         return await self._call(self._inbox.collect)

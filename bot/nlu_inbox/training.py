@@ -116,6 +116,15 @@ class TrainingData:
                 found.add(str(next(iter(item))) if isinstance(item, dict) else str(item))
         return sorted(found)
 
+    def slot_values(self, slot: str) -> list[str]:
+        """The values of a categorical slot of the domain (e.g. target_group's choices)."""
+        for path in sorted(self.domain_dir.glob("*.yml")):
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            values = ((data.get("slots") or {}).get(slot) or {}).get("values")
+            if values:
+                return [str(v) for v in values]
+        return []
+
     def known(self) -> set[str]:
         """Normalised texts of every training and held-out example (never shown as new).
 

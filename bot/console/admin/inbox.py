@@ -75,6 +75,8 @@ def _entities(data: dict[str, Any]) -> list[dict[str, Any]]:
             raise HTTPException(status_code=400, detail="entities: {text, entity, value?}")
         if ent["entity"] not in ("target_group", "age"):
             raise HTTPException(status_code=400, detail="entities: target_group or age")
+        if ent.get("value") is not None and not isinstance(ent.get("value"), str):
+            raise HTTPException(status_code=400, detail="entities: value must be text")
         out.append({"text": ent["text"], "entity": ent["entity"], "value": ent.get("value")})
     return out
 
@@ -130,6 +132,7 @@ def inbox_section(
             groups=data["groups"],
             counts=data["counts"],
             intents=store.intents(),
+            target_groups=store.target_groups(),
             statuses=STATUSES,
             status_labels=ctx.texts.table("admin.inbox.statuses"),
             reason_labels=ctx.texts.table("admin.inbox.reason_labels"),

@@ -54,9 +54,27 @@
     return ids;
   }
 
-  function annotate(ids, intent) {
+  // The optional entities of a row: words of the (masked) text shown, with a value if chosen.
+  function rowEntities(row) {
+    var text = row.querySelector(".inbox-text").textContent;
+    var entities = [];
+    var missing = null;
+    row.querySelectorAll(".ent-text").forEach(function (input) {
+      var words = input.value.trim();
+      if (!words) { return; }
+      if (text.indexOf(words) < 0) { missing = words; return; }
+      var kind = input.getAttribute("data-entity");
+      var value = row.querySelector('.ent-value[data-entity="' + kind + '"]');
+      entities.push({ text: words, entity: kind, value: value && value.value ? value.value : null });
+    });
+    if (missing !== null) { show(t("admin.inbox.entity_not_in_text", { text: missing })); return null; }
+    return entities;
+  }
+
+  function annotate(ids, intent, entities) {
     if (!intent) { show(t("admin.inbox.need_intent")); return; }
-    post("/annotate", { ids: ids, intent: intent }).then(function (data) {
+    if (entities === null) { return; }
+    post("/annotate", { ids: ids, intent: intent, entities: entities || [] }).then(function (data) {
       done(t("admin.inbox.done", { count: data.changed.length }));
     }, fail);
   }
@@ -101,7 +119,9 @@
     }
     var row = button.closest("tr");
     var action = button.getAttribute("data-action");
-    if (action === "annotate") { annotate(rowIds(row), row.querySelector(".row-intent").value); }
+    if (action === "annotate") {
+      annotate(rowIds(row), row.querySelector(".row-intent").value, rowEntities(row));
+    }
     if (action === "ignore") { status(rowIds(row), "ignored"); }
     if (action === "restore") { status(rowIds(row), "new"); }
     if (action === "reveal") { reveal(row); }

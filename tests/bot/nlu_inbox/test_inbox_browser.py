@@ -116,3 +116,45 @@ def test_an_operator_flags_a_message_and_the_admin_sees_it(browser, server, sett
     expect(row).to_contain_text("il mio cell è «telefono»")
     expect(row).to_contain_text("segnalato da un operatore")
     admin.close()
+
+
+def test_admin_marks_the_entities_of_an_annotation(browser, server, tracker, data_dir):
+    """Optional entities: words of the shown text, a target_group value from the domain."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT)
+    tracker.user("web-fede", "cerco aiuto per i miei bimbi di 6 anni", "nlu_fallback", 0.5)
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="it-IT")
+    page: Any = context.new_page()
+    page.set_default_timeout(TIMEOUT)
+    page.goto(f"{server}/console/admin/inbox")
+    page.get_by_label("Nome utente").fill("ada")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Accedi").click()
+    page.goto(f"{server}/console/admin/inbox")
+    row = page.locator("#inbox tbody tr").filter(has_text="bimbi")
+    row.locator("select.row-intent").select_option("need_family_minors")
+    row.get_by_text("Entità (facoltative)").click()
+    row.get_by_label("Gruppo di persone: parole del messaggio").fill("bambini")
+    row.get_by_role("button", name="Annota").click()  # not words of the message: refused
+    expect(page.locator("#inbox-result")).to_contain_text('"bambini" non è nel testo')
+    row.get_by_label("Gruppo di persone: parole del messaggio").fill("bimbi")
+    row.get_by_label("valore").select_option("minori")
+    row.get_by_label("Età: parole del messaggio").fill("6 anni")
+    row.get_by_role("button", name="Annota").click()
+    expect(page.locator("#inbox-result")).to_have_text("Fatto: 1 messaggi aggiornati.")
+    page.locator("#f-status").select_option("annotated")
+    page.get_by_role("button", name="Filtra").click()
+    annotated = page.locator("#inbox tbody tr")
+    expect(annotated).to_have_count(1)
+    annotated.locator(".pick").check()
+    page.get_by_role("button", name="Aggiungi ai dati di addestramento").click()
+    expect(page.locator("#inbox-result")).to_have_text(
+        "Aggiunti 1 esempi ai dati di addestramento."
+    )
+    written = (data_dir / "inbox" / "need_family_minors.yml").read_text()
+    assert (
+        '- cerco aiuto per i miei [bimbi]{"entity": "target_group", "value": "minori"} di '
+        "[6 anni](age)" in written
+    ), written
+    context.close()
