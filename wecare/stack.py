@@ -202,21 +202,40 @@ class Stack:
             write_endpoints(self.endpoints_file(), self.redis_url)
         base = self.child_env()
         for spec in self.specs():
-            env = {**base, **spec.env}
-            log_path = self.log_dir / f"{spec.name}.log"
-            log = log_path.open("ab")
-            log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} start\n".encode())
-            log.flush()
-            proc = subprocess.Popen(  # noqa: S603 - fixed argument lists
-                spec.cmd,
-                cwd=ROOT,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                preexec_fn=_child_setup,  # noqa: PLW1509 - single-threaded here
-            )
-            self.children.append(Child(spec, proc, log_path, log))
+            self.children.append(self._spawn(spec, base))
+
+    def _spawn(self, spec: ChildSpec, base: Mapping[str, str]) -> Child:
+        log_path = self.log_dir / f"{spec.name}.log"
+        log = log_path.open("ab")
+        log.write(f"\n=== {time.strftime('%Y-%m-%d %H:%M:%S')} start\n".encode())
+        log.flush()
+        proc = subprocess.Popen(  # noqa: S603 - fixed argument lists
+            spec.cmd,
+            cwd=ROOT,
+            env={**base, **spec.env},
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_child_setup,  # noqa: PLW1509 - single-threaded here
+        )
+        return Child(spec, proc, log_path, log)
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Stop the child ``name`` abruptly (a crash, for the tests and the soak run)."""
+        child = next(c for c in self.children if c.spec.name == name)
+        _signal_group(child.proc, sig)
+        child.proc.wait(30)
+        child.ready = False
+
+    def restart(self, name: str, timeout: float = 300.0) -> None:
+        """Start the stopped (or running) child ``name`` again and wait until it is ready."""
+        index = next(i for i, c in enumerate(self.children) if c.spec.name == name)
+        old = self.children[index]
+        if old.proc.poll() is None:
+            self.kill(name, signal.SIGTERM)
+        old.log.close()
+        self.children[index] = self._spawn(old.spec, self.child_env())
+        self.wait_ready(timeout)
 
     def dead_child(self) -> Child | None:
         """Return a child that has exited, if any."""

@@ -10,6 +10,9 @@ replies it returns. Order of work for one message (SPEC §1, §8 "nothing lost")
 5. bot mode → forwarded to Rasa; when Rasa does not answer, the message is kept in the
    durable inbox (``bot.gateway.inbox``, status ``queued``) and answered later, in order,
    with a note that the answer is late (without an inbox: status ``failed`` and a notice);
+   when Rasa answers NOTHING (it drops the messages of a custom action that failed, e.g. the
+   action server is down) the citizen gets a notice instead of silence (status ``failed``),
+   after the emergency numbers when the message shows a risk;
 6. replies are logged (status ``generated``); channels confirm delivery afterwards.
 """
 
@@ -308,6 +311,13 @@ class Router:
         bot_replies = [Reply.from_rasa(item) for item in answer]
         if self.safety is not None and risk is not None:
             bot_replies = await self.safety.guard(risk, bot_replies)
+        if not bot_replies:  # never silence: Rasa drops a failed custom action's messages
+            log.warning("Rasa answered nothing to message %s (action server down?)", inbound_id)
+            await self.conversations.set_status([inbound_id], "failed", "empty answer from Rasa")
+            return [
+                *before,
+                await self.outbox.notice(conv, self.texts.text("gateway.empty_answer")),
+            ]
         if self.erasure is not None and payload_of(bot_replies, "data_deletion"):
             await self._erase(conv)
             # The confirmation is delivered but not logged: nothing of the conversation,

@@ -50,6 +50,8 @@ class E2EStack:
     #: the one catalog database of the action server AND the gateway (its admin catalog API)
     catalog_database_url: str | None = None
     tracker_store_url: str | None = None
+    #: the launcher's stack (None when reusing a running one): to stop and restart a component
+    stack: Stack | None = None
 
 
 def _skip_or_fail(reason: str) -> None:
@@ -127,6 +129,7 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
             app_database_url=app_db,
             catalog_database_url=catalog_url,
             tracker_store_url=tracker_db,
+            stack=stack,
         )
     finally:
         stack.stop()

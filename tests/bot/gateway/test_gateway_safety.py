@@ -77,3 +77,25 @@ async def test_guard_removes_a_later_duplicate_emergency():
     emergency = Reply(custom={"type": "emergency", "numbers": []})
     out = await net.guard(net.assess("mi picchia"), [Reply(text="ciao"), emergency])
     assert [r.custom["type"] if r.custom else r.text for r in out] == ["emergency", "ciao"]
+
+
+def test_an_empty_rasa_answer_is_never_silence(gateway_settings, fake_rasa):
+    """Rasa says nothing when a custom action fails (action server down): a notice, logged."""
+    from bot.store import ConversationRepository, create_store_engine
+
+    with TestClient(create_app(gateway_settings)) as client:
+        [items] = _chat(client, [{"text": "silenzio, mi serve un aiuto"}])
+    assert fake_rasa.messages() == ["silenzio, mi serve un aiuto"]
+    assert [i.get("text") for i in items] == [TEXTS.text("gateway.empty_answer")]
+    engine = create_store_engine(gateway_settings.app_database_url)
+    repo = ConversationRepository(engine)
+    failed = repo.messages_with_status("failed")
+    engine.dispose()
+    assert [m.text for m in failed] == ["silenzio, mi serve un aiuto"]
+
+
+def test_an_empty_rasa_answer_to_a_person_at_risk_gets_the_numbers(gateway_settings, fake_rasa):
+    with TestClient(create_app(gateway_settings)) as client:
+        [items] = _chat(client, [{"text": "silenzio, mio marito mi prende a calci"}])
+    assert items[0]["custom"]["type"] == "emergency"
+    assert TEXTS.text("gateway.empty_answer") not in [i.get("text") for i in items]
