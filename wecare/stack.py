@@ -228,7 +228,11 @@ class Stack:
         child.ready = False
 
     def restart(self, name: str, timeout: float = 300.0) -> None:
-        """Start the stopped (or running) child ``name`` again and wait until it is ready."""
+        """Start the stopped (or running) child ``name`` again and wait until it is ready.
+
+        Call it from the thread that owns the stack: on Linux a child dies with the thread
+        that started it (``PR_SET_PDEATHSIG``), so a worker thread's child would not survive it.
+        """
         index = next(i for i, c in enumerate(self.children) if c.spec.name == name)
         old = self.children[index]
         if old.proc.poll() is None:

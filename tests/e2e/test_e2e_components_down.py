@@ -10,7 +10,6 @@ restarting, tests/bot/cluster/test_redis_restart.py.)
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -41,14 +40,16 @@ async def test_action_server_down_mid_conversation(e2e_stack: E2EStack):
     notice = citizen_texts().text("gateway.empty_answer")
     async with WidgetChat(e2e_stack.gateway_url) as chat:
         assert "services" in [c.get("type") for c in (await chat.say(NEED)).customs]
-        await asyncio.to_thread(stack.kill, "actions")
+        stack.kill("actions")
         try:
             down = await chat.say(NEED)
             assert down.texts == [notice], down.messages
             at_risk = await chat.say("mio marito mi picchia")
             first_is_emergency(at_risk)
         finally:
-            await asyncio.to_thread(stack.restart, "actions")
+            # in THIS thread: a child dies with the thread that started it (PR_SET_PDEATHSIG),
+            # and the stack is shared by the other e2e tests
+            stack.restart("actions")
         back = await chat.say(NEED)
         assert "services" in [c.get("type") for c in back.customs], back.messages
         assert notice not in back.texts
