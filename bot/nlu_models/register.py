@@ -13,14 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tarfile
 from pathlib import Path
 
 from bot.nlu_models import job
-from bot.nlu_models.registry import ModelRecord, Registry
-from bot.store.models import NluModel, utcnow
+from bot.nlu_models.registry import ModelRecord, Registry, new_model_row
 
 
 def archive_kind(archive: Path) -> str:
@@ -67,17 +65,8 @@ def register_archive(
         raise FileNotFoundError(str(archive))
     kind, digest = archive_kind(archive), _sha256(archive)
     with registry.session() as s:
-        row = NluModel(
-            version=f"pending-{os.urandom(6).hex()}",
-            kind=kind,
-            config=str(config),
-            data_checksum=digest,
-            started_by=actor,
-            progress={"phase": "evaluating" if evaluate else "done", "source": str(archive)},
-        )
-        s.add(row)
-        s.flush()
-        row.version = f"{row.id:04d}-{utcnow():%Y%m%d-%H%M}"
+        progress = {"phase": "evaluating" if evaluate else "done", "source": str(archive)}
+        row = new_model_row(s, kind, config, digest, actor, progress)
         model_id, version = row.id, row.version
     registry.models_dir.mkdir(parents=True, exist_ok=True)
     copy = registry.models_dir / f"{version}.tar.gz"

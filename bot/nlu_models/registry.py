@@ -101,6 +101,30 @@ def _alive(pid: int | None) -> bool:
     return True
 
 
+def new_model_row(
+    session: Session,
+    kind: str,
+    config: Path,
+    digest: str,
+    actor: str,
+    progress: dict[str, Any] | None = None,
+) -> NluModel:
+    """Add a registry row and give it its version ``NNNN-YYYYmmdd-HHMM`` (sortable, unique)."""
+    row = NluModel(
+        version=f"pending-{os.urandom(6).hex()}",
+        kind=kind,
+        config=str(config),
+        data_checksum=digest,
+        started_by=actor,
+    )
+    if progress is not None:
+        row.progress = progress
+    session.add(row)
+    session.flush()
+    row.version = f"{row.id:04d}-{utcnow():%Y%m%d-%H%M}"
+    return row
+
+
 class Registry:
     """Registered models and training runs.
 
@@ -192,16 +216,7 @@ class Registry:
                 s.add(NluTrainingLock(id=1, model_id=None))
         self._release_stale()
         with self.session() as s:
-            row = NluModel(
-                version=f"pending-{os.urandom(6).hex()}",
-                kind=kind,
-                config=str(config),
-                data_checksum=digest,
-                started_by=actor,
-            )
-            s.add(row)
-            s.flush()
-            row.version = f"{row.id:04d}-{utcnow():%Y%m%d-%H%M}"  # sortable, unique
+            row = new_model_row(s, kind, config, digest, actor)
             taken = s.execute(
                 update(NluTrainingLock)
                 .where(NluTrainingLock.id == 1, NluTrainingLock.model_id.is_(None))
