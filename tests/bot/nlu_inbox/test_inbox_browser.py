@@ -26,6 +26,15 @@ def server(settings, clock) -> Iterator[str]:
     thread.stop()
 
 
+def _admin_login(page: Any, server: str) -> None:
+    """Log in as the admin ``ada`` and open the inbox."""
+    page.goto(f"{server}/console/admin/inbox")  # redirected to the login form
+    page.get_by_label("Nome utente").fill("ada")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Accedi").click()
+    page.goto(f"{server}/console/admin/inbox")
+
+
 def test_admin_annotates_and_adds_in_the_inbox_page(browser, server, tracker, data_dir):
     from playwright.sync_api import expect
 
@@ -106,11 +115,7 @@ def test_an_operator_flags_a_message_and_the_admin_sees_it(browser, server, sett
     admin = browser.new_context(locale="it-IT")
     page = admin.new_page()
     page.set_default_timeout(TIMEOUT)
-    page.goto(f"{server}/console/admin/inbox")
-    page.get_by_label("Nome utente").fill("ada")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Accedi").click()
-    page.goto(f"{server}/console/admin/inbox")
+    _admin_login(page, server)
     row = page.locator("#inbox tbody tr")
     expect(row).to_have_count(1)
     expect(row).to_contain_text("il mio cell è «telefono»")
@@ -127,11 +132,7 @@ def test_admin_marks_the_entities_of_an_annotation(browser, server, tracker, dat
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="it-IT")
     page: Any = context.new_page()
     page.set_default_timeout(TIMEOUT)
-    page.goto(f"{server}/console/admin/inbox")
-    page.get_by_label("Nome utente").fill("ada")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Accedi").click()
-    page.goto(f"{server}/console/admin/inbox")
+    _admin_login(page, server)
     row = page.locator("#inbox tbody tr").filter(has_text="bimbi")
     row.locator("select.row-intent").select_option("need_family_minors")
     row.get_by_text("Entità (facoltative)").click()
