@@ -58,8 +58,8 @@ from bot.handoff.repo import HandoffRepository
 from bot.handoff.store import DeskStore, HandoffStore
 from bot.hsds.routes import build_hsds_router
 from bot.nlu_inbox.service import Inbox
-from bot.store import ConversationRepository, ConversationStore, create_store_engine, init_db
-from bot.store.db import require_current_schema
+from bot.store import ConversationRepository, ConversationStore, create_store_engine
+from bot.store.db import prepare_db
 from bot.store.deletion import DataEraser, Erasure, TrackerStoreEraser
 from bot.store.inbox import InboxRepository, InboxStore
 from bot.telegram.channel import TelegramChannel
@@ -161,10 +161,8 @@ class Gateway:
 
 
 def _repositories(engine: Engine, hasher: PasswordHasher | None, migrate: bool) -> Repositories:
-    if migrate:
-        init_db(engine)
-    else:  # production profile: `wecare db migrate` upgrades, the gateway only checks
-        require_current_schema(engine)
+    # production profile (migrate False): `wecare db migrate` upgrades, the gateway only checks
+    prepare_db(engine, migrate)
     return Repositories(
         conversations=ConversationRepository(engine),
         handoffs=HandoffRepository(engine),

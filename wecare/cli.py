@@ -43,6 +43,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _schema_outdated(exc: BaseException) -> bool:
+    """True for the production refusal of an old app or catalog schema (one line, no trace)."""
+    from bot.store.db import SchemaOutdated
+    from catalog.db import CatalogSchemaOutdated
+
+    return isinstance(exc, (SchemaOutdated, CatalogSchemaOutdated))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code."""
     parser = build_parser()
@@ -56,6 +64,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.code
+    except RuntimeError as exc:
+        if not _schema_outdated(exc):
+            raise
+        print(f"error: {exc}", file=sys.stderr)  # production profile: `wecare db migrate`
+        return 1
     except KeyboardInterrupt:
         return 130
 

@@ -26,7 +26,7 @@ from bot.console.admin.analytics_params import (
     parse_query,
     unknown_table,
 )
-from bot.store.db import create_store_engine, init_db
+from bot.store.db import create_store_engine, prepare_db
 from bot.texts import console_texts
 from catalog.db import make_engine
 from catalog.reference import ente_short_names
@@ -70,7 +70,7 @@ def _run(args: argparse.Namespace) -> int:
     app_engine = create_store_engine(settings.app_database_url)
     catalog_engine = make_engine(settings.database_url)
     try:
-        init_db(app_engine)
+        prepare_db(app_engine, migrate=not settings.production_profile)
         report = AnalyticsService(app_engine, catalog_engine).report(
             query.scope, labels_from_texts(texts, enti)
         )
@@ -105,9 +105,10 @@ def _rollup(args: argparse.Namespace) -> int:
             since = date.fromisoformat(args.since)
         except ValueError:
             raise CliError("--since: data non valida (AAAA-MM-GG)", code=2) from None
-    engine = create_store_engine(get_settings().app_database_url)
+    settings = get_settings()
+    engine = create_store_engine(settings.app_database_url)
     try:
-        init_db(engine)
+        prepare_db(engine, migrate=not settings.production_profile)
         started = time.perf_counter()
         days, read = RolledSource(engine).rebuild(since)
     finally:

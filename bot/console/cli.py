@@ -8,14 +8,16 @@ import sys
 
 from bot.console.accounts import AccountRepository
 from bot.handoff.models import ROLES
-from bot.store import create_store_engine, init_db
+from bot.store import create_store_engine
+from bot.store.db import prepare_db
 from catalog.constants import ENTE_IDS
 from wecare.settings import get_settings
 
 
 def _accounts() -> AccountRepository:
-    engine = create_store_engine(get_settings().app_database_url)
-    init_db(engine)
+    settings = get_settings()
+    engine = create_store_engine(settings.app_database_url)
+    prepare_db(engine, migrate=not settings.production_profile)
     return AccountRepository(engine)
 
 

@@ -6,7 +6,7 @@ Vocabulary of ``Handoff.status`` (plain strings, as in ``bot.store.models``):
   offered), ``awaiting_contact`` (the citizen chose to leave a contact), ``queued`` (waiting
   for an operator; ``ente_gestore_id`` NULL = the triage queue), ``assigned`` (an operator
   has it). The comune is asked by Rasa before the handoff (``actions/handoff.py``); databases
-  from before that keep no ``awaiting_comune`` row (migration 3 of ``bot.store.db``);
+  from before that keep no ``awaiting_comune`` row (old step 3, ``bot.store.migrations.legacy``);
 * final: ``returned`` (handed back to the bot), ``closed`` (closed by an operator),
   ``cancelled`` (the citizen went back to the bot), ``contact_left`` (contact stored).
 

@@ -21,7 +21,7 @@ from fastapi import HTTPException
 from bot.nlu_inbox.repo import STATUSES, group
 from bot.nlu_inbox.service import Inbox
 from bot.store.cli import _tracker_url
-from bot.store.db import create_store_engine, init_db
+from bot.store.db import create_store_engine, prepare_db
 from wecare.cli import CliError
 from wecare.settings import get_settings
 
@@ -33,7 +33,7 @@ def _inbox(tracker_url: str | None = None) -> Iterator[Inbox]:
     settings = get_settings()
     settings = replace(settings, rasa_tracker_store_url=_tracker_url(tracker_url))
     engine = create_store_engine(settings.app_database_url)
-    init_db(engine)
+    prepare_db(engine, migrate=not settings.production_profile)
     inbox = build_inbox(settings, engine)
     try:
         yield inbox

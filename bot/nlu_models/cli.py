@@ -21,7 +21,7 @@ from bot.nlu_models.deploy import Deployer, DeployRefused
 from bot.nlu_models.gate import Margins
 from bot.nlu_models.register import register_archive
 from bot.nlu_models.registry import ModelRecord, NothingChanged, Registry, TrainingBusy
-from bot.store.db import create_store_engine, init_db
+from bot.store.db import create_store_engine, prepare_db
 from wecare.cli import CliError
 from wecare.settings import ROOT, get_settings
 
@@ -30,7 +30,7 @@ from wecare.settings import ROOT, get_settings
 def _registry() -> Iterator[Registry]:
     settings = get_settings()
     engine = create_store_engine(settings.app_database_url)
-    init_db(engine)
+    prepare_db(engine, migrate=not settings.production_profile)
     try:
         yield Registry.of(settings, engine)
     finally:

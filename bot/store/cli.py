@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from bot.store.db import create_store_engine, init_db
+from bot.store.db import create_store_engine, prepare_db
 from bot.store.deletion import TRACKER_FAILED, DataEraser, TrackerStoreEraser
 from bot.store.repo import ConversationRepository
 from wecare.settings import VAR_DIR, get_settings
@@ -30,7 +30,7 @@ def _tracker_url(given: str | None) -> str:
 def _delete(args: argparse.Namespace) -> int:
     settings = get_settings()
     engine = create_store_engine(settings.app_database_url)
-    init_db(engine)
+    prepare_db(engine, migrate=not settings.production_profile)
     tracker = TrackerStoreEraser(_tracker_url(args.tracker_store_url))
     try:
         eraser = DataEraser(ConversationRepository(engine), tracker, settings.secret_key)

@@ -1,88 +1,38 @@
-"""Engine creation and schema management of the app database.
+"""Engine creation and schema management (Alembic) of the app database.
 
-Schema management is deliberately small: ``init_db`` runs ``create_all`` (new tables and
-new databases) and then the numbered steps in ``MIGRATIONS`` above the stored version
-(changes to existing tables, e.g. new columns). To change the schema, bump
-``SCHEMA_VERSION`` and add ``MIGRATIONS[n]`` — a function receiving a ``Connection``.
+The schema lives in ``bot/store/migrations`` (Alembic, version table ``app_alembic_version``,
+so the app data may share a PostgreSQL database with the catalog). ``wecare db migrate``
+calls :func:`upgrade`; the embedded profile also upgrades when a process opens the database
+(:func:`prepare_db` → :func:`init_db`), the production profile only checks
+(:func:`require_current_schema`) and refuses an older schema.
+
+Before Alembic the app database had numbered steps and a single-row ``schema_version``
+table (versions 1 to 7). Revision ``0001`` is version 7: on a new database it creates the
+tables; on a database made by the old code it first creates the tables that database lacks,
+replays the old steps above its stored version (``bot.store.migrations.legacy``), adds the
+missing indexes and drops ``schema_version``, so Alembic stamps it at ``0001`` and later
+revisions apply as usual.
+
+To change the schema, edit the models, then run ``alembic_config(engine)`` +
+``alembic.command.revision(..., autogenerate=True)`` against an up-to-date database (it
+only compares the app's tables), review the revision and add hand-written data moves;
+``tests/bot/store/test_migrations.py`` fails when models and migrations diverge.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import (
-    Connection,
-    Engine,
-    create_engine,
-    event,
-    insert,
-    inspect,
-    select,
-    text,
-    update,
-)
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-from bot.store.models import Base, SchemaVersion
-
-SCHEMA_VERSION = 7
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "app_alembic_version"
 
 
 class SchemaOutdated(RuntimeError):
     """The app database is older than this code (production never upgrades implicitly)."""
-
-
-def _handoff_priority(conn: Connection) -> None:
-    """v2 (issue 9): ``handoff.priority`` (urgent handoffs of people at risk come first)."""
-    conn.execute(text("ALTER TABLE handoff ADD COLUMN priority INTEGER NOT NULL DEFAULT 0"))
-    conn.execute(text("UPDATE handoff SET priority = 1 WHERE reason IN ('violence', 'self_harm')"))
-
-
-def _no_awaiting_comune(conn: Connection) -> None:
-    """v3 (issue 10): Rasa asks the comune; handoffs left waiting for it go to triage."""
-    if not inspect(conn).has_table("handoff"):
-        return
-    conn.execute(
-        text(
-            "UPDATE handoff SET status = 'queued', ente_gestore_id = NULL, "
-            "queued_at = COALESCE(queued_at, created_at) WHERE status = 'awaiting_comune'"
-        )
-    )
-
-
-def _inbox(conn: Connection) -> None:
-    """v4 (issue 11): the durable inbox (table ``inbox_item``, made by ``create_all``)."""
-    Base.metadata.tables["inbox_item"].create(conn, checkfirst=True)
-
-
-def _analytics_rollups(conn: Connection) -> None:
-    """v7 (issue 13): daily roll-ups of the needs analytics, built from the existing log.
-
-    The tables are made by ``create_all``; this adds the index on ``message.created_at``
-    (the report reads today's messages by time) and rolls up every day before today.
-    """
-    from datetime import datetime
-
-    from bot.analytics.rolled import rebuild
-    from bot.analytics.source import ROME
-
-    Base.metadata.create_all(conn)  # the handoff tables, if this database never had them
-    conn.execute(text("CREATE INDEX IF NOT EXISTS ix_message_created_at ON message (created_at)"))
-    rebuild(conn, None, datetime.now(ROME).date())
-
-
-#: version -> step that brings a database from ``version - 1`` to ``version``. A version
-#: whose changes are only new tables may have no entry (``create_all`` makes them): v5 is the
-#: analytics turns (``analytics_turn``, issue 13), v6 the NLU inbox, the admin audit and the
-#: model registry (issue 12).
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {
-    2: _handoff_priority,
-    3: _no_awaiting_comune,
-    4: _inbox,
-    7: _analytics_rollups,
-}
 
 
 def create_store_engine(url: str) -> Engine:
@@ -117,52 +67,110 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
-def init_db(engine: Engine) -> int:
-    """Create missing tables and apply pending migrations (idempotent).
+def alembic_config(engine: Engine | None = None) -> Any:
+    """Return an Alembic ``Config`` pointing at ``bot/store/migrations`` (and ``engine``)."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    if engine is not None:
+        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(False))
+        config.attributes["engine"] = engine
+    return config
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:
+    """Alembic autogenerate filter: only the app's tables (not the catalog's, Rasa's...)."""
+    if type_ != "table" or not reflected:
+        return True
+    from bot.store.models import Base
+
+    return name in Base.metadata.tables
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema of ``engine`` to ``revision`` (creates it on an empty database)."""
+    from alembic import command
+
+    command.upgrade(alembic_config(engine), revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    """Downgrade the schema of ``engine`` to ``revision`` (``base`` drops every table)."""
+    from alembic import command
+
+    command.downgrade(alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    """Return the Alembic revision stamped in the database, or None when there is none."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        return MigrationContext.configure(
+            connection, opts={"version_table": VERSION_TABLE}
+        ).get_current_revision()
+
+
+def head_revision() -> str | None:
+    """Return the newest Alembic revision of ``bot/store/migrations``."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def legacy_version(engine: Engine) -> int | None:
+    """Return the pre-Alembic ``schema_version`` (1-7) of a database not upgraded yet."""
+    from bot.store.migrations.legacy import stored_version
+
+    with engine.connect() as connection:
+        return stored_version(connection)
+
+
+def init_db(engine: Engine) -> str:
+    """Upgrade the app database to the head revision (idempotent; a no-op when current).
+
+    Used by ``wecare db migrate``, by the embedded profile when a process opens the database
+    and by the tests. Production processes call :func:`require_current_schema` instead.
 
     Args:
         engine: engine of the app database.
 
     Returns:
-        The schema version after the call.
+        The revision after the call.
     """
-    Base.metadata.create_all(engine)
-    with engine.begin() as conn:
-        row = conn.execute(select(SchemaVersion.version).where(SchemaVersion.id == 1)).first()
-        if row is None:
-            conn.execute(insert(SchemaVersion).values(id=1, version=SCHEMA_VERSION))
-            return SCHEMA_VERSION
-        version = int(row[0])
-        for step in range(version + 1, SCHEMA_VERSION + 1):
-            if step in MIGRATIONS:
-                MIGRATIONS[step](conn)
-        if version < SCHEMA_VERSION:
-            conn.execute(
-                update(SchemaVersion).where(SchemaVersion.id == 1).values(version=SCHEMA_VERSION)
-            )
-        return max(version, SCHEMA_VERSION)
+    head = head_revision()
+    if current_revision(engine) != head:
+        upgrade(engine)
+    return head or ""
 
 
-def schema_version(engine: Engine) -> int | None:
-    """Return the stored schema version, or None for a database without the app's tables."""
-    with engine.connect() as conn:
-        if not inspect(conn).has_table("schema_version"):
-            return None
-        row = conn.execute(select(SchemaVersion.version).where(SchemaVersion.id == 1)).first()
-        return None if row is None else int(row[0])
+def prepare_db(engine: Engine, migrate: bool) -> str:
+    """Upgrade the schema (``migrate``: embedded profile) or only check it (production).
+
+    Raises:
+        SchemaOutdated: ``migrate`` is false and the schema is not the head revision.
+    """
+    return init_db(engine) if migrate else require_current_schema(engine)
 
 
-def require_current_schema(engine: Engine) -> int:
+def require_current_schema(engine: Engine) -> str:
     """Check, without changing anything, that the schema is this code's (production).
 
     Raises:
         SchemaOutdated: no schema yet, or an older one; the message says what to run.
     """
-    version = schema_version(engine)
-    if version is None or version < SCHEMA_VERSION:
-        found = "no schema" if version is None else f"schema version {version}"
+    current, head = current_revision(engine), head_revision()
+    if current != head:
+        if current is not None:
+            found = f"revision {current}"
+        else:
+            legacy = legacy_version(engine)
+            found = "no schema" if legacy is None else f"schema version {legacy} (pre-Alembic)"
         raise SchemaOutdated(
-            f"the app database has {found}, this version needs {SCHEMA_VERSION}: "
+            f"the app database has {found}, this version needs revision {head}: "
             "run `wecare db migrate` first (production never migrates implicitly)"
         )
-    return version
+    return current or ""

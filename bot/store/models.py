@@ -93,15 +93,6 @@ class CallbackPayload(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
-class SchemaVersion(Base):
-    """Single-row table with the schema version of the app database (see ``bot.store.db``)."""
-
-    __tablename__ = "schema_version"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version: Mapped[int] = mapped_column(Integer)
-
-
 class DataDeletion(Base):
     """Audit record of one erased conversation: no personal content, only a keyed hash.
 

@@ -92,7 +92,7 @@ def test_violence_handoff_from_the_bot_is_urgent(settings, clock, fake_rasa):
 def test_upgraded_database_gets_the_priority_column(tmp_path):
     from sqlalchemy import create_engine, text
 
-    from bot.store.db import SCHEMA_VERSION, init_db
+    from bot.store.db import head_revision, init_db
 
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = create_engine(url)
@@ -110,6 +110,6 @@ def test_upgraded_database_gets_the_priority_column(tmp_path):
         conn.execute(
             text("INSERT INTO handoff (id, status, reason) VALUES (1, 'queued', 'violence')")
         )
-    assert init_db(engine) == SCHEMA_VERSION
+    assert init_db(engine) == head_revision()
     with engine.connect() as conn:
         assert conn.execute(text("SELECT priority FROM handoff WHERE id = 1")).scalar() == 1
