@@ -5,7 +5,10 @@ When Rasa does not answer, the router keeps the message (:meth:`DurableInbox.kee
 conversation's next message, or from the :class:`InboxWorker` that every gateway runs — the
 kept messages of a conversation are sent to Rasa in order (:meth:`DurableInbox.drain`), each
 answer logged once and delivered on the citizen's channel after a note that it is late
-(``gateway.late_answer``). A new message of a conversation that still has kept ones joins the
+(``gateway.late_answer``). Rasa's answer is stored with the kept message as soon as it is
+given, so a gateway stopped mid-way never makes Rasa answer one message twice: the next
+gateway logs the stored answer, or only drops the row when the answer was logged already.
+A new message of a conversation that still has kept ones joins the
 inbox behind them, so Rasa always sees a conversation's messages in order.
 """
 
@@ -82,6 +85,10 @@ class DurableInbox:
         at = entry.created_at.astimezone(ROME).strftime("%H:%M")
         return self.texts.text("gateway.late_answer", time=at)
 
+    async def answered(self, entry: InboxEntry, answer: list[Any]) -> bool:
+        """Keep Rasa's answer to ``entry`` before logging it; False if the entry was erased."""
+        return await self.store.answered(entry.id, entry.message_id, answer)
+
     async def drain(
         self, conv: ConversationRecord, turn: Turn, current: int | None = None
     ) -> list[Reply] | None:
@@ -96,6 +103,11 @@ class DurableInbox:
         entries = await self.store.claim(conv.id, self.owner, self.lease_seconds)
         result: list[Reply] | None = None
         for entry in entries:
+            if entry.answer is not None and await self.store.answer_logged(
+                conv.id, entry.message_id
+            ):  # a gateway stopped after logging the answer: it is not given twice
+                await self.store.done(entry.id, entry.message_id)
+                continue
             late = None if entry.message_id == current else self.late_note(entry)
             try:
                 replies = await turn(conv, entry, late)

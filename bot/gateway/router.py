@@ -206,10 +206,21 @@ class Router:
         metadata = dict(entry.meta.get("metadata") or {})
         risk = self.safety.assess(entry.text, event) if self.safety else None
         latest = await self.conversations.get_conversation(conv.id) or conv
-        if latest.mode != "bot":  # an operator has it now: Rasa (paused) only records it
-            await self.rasa.send(latest.sender_id, entry.text, {"channel": latest.channel})
+        assert self.inbox is not None
+        answer = entry.answer
+        if answer is None:  # else Rasa answered before a gateway stopped: never ask twice
+            human = latest.mode != "bot"  # an operator has it: Rasa (paused) only records it
+            extra = (
+                {"channel": latest.channel} if human else {"channel": latest.channel, **metadata}
+            )
+            answer = await self.rasa.send(latest.sender_id, entry.text, extra)
+            if not await self.inbox.answered(entry, answer):
+                return []  # erased meanwhile
+        if latest.mode != "bot":
             return []
-        return await self._turn(latest, entry.message_id, entry.text, metadata, risk, [], late)
+        return await self._turn(
+            latest, entry.message_id, entry.text, metadata, risk, [], late, answer=answer
+        )
 
     async def _guard(
         self,
@@ -302,9 +313,15 @@ class Router:
         risk: RiskAssessment | None,
         before: list[Reply],
         late: str | None = None,
+        answer: list[dict[str, Any]] | None = None,
     ) -> list[Reply]:
-        """Ask Rasa (raises :class:`RasaUnavailable`), then log ``late`` and its replies."""
-        answer = await self.rasa.send(conv.sender_id, text, {"channel": conv.channel, **metadata})
+        """Ask Rasa (raises :class:`RasaUnavailable`), then log ``late`` and its replies.
+
+        ``answer`` is Rasa's answer when it was already given (a kept message).
+        """
+        if answer is None:
+            extra = {"channel": conv.channel, **metadata}
+            answer = await self.rasa.send(conv.sender_id, text, extra)
         if late:
             before = [*before, await self.outbox.notice(conv, late)]
         await self.conversations.set_status([inbound_id], "forwarded")

@@ -4,8 +4,10 @@
 A gateway instance works on one conversation at a time under a lease (``claimed_by``,
 ``claimed_until``): claiming is one ``UPDATE`` of every row of the conversation whose lease is
 free or expired, so two gateways never process the same conversation at once. Rows are
-processed in ``id`` order and deleted in the same transaction that marks the message
-``forwarded`` (:meth:`InboxRepository.done`).
+processed in ``id`` order. Rasa's answer is stored in the row as soon as it is given
+(:meth:`InboxRepository.answered`, which also marks the message ``forwarded``), so a row
+re-claimed after a gateway stopped is never sent to Rasa twice; the row is deleted once the
+answer is logged (:meth:`InboxRepository.done`).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ class InboxEntry:
     meta: dict[str, Any]
     attempts: int
     created_at: datetime
+    #: Rasa's answer when it was given before the gateway stopped (never asked again)
+    answer: list[Any] | None = None
 
 
 def _entry(row: InboxItem) -> InboxEntry:
@@ -43,6 +47,7 @@ def _entry(row: InboxItem) -> InboxEntry:
         meta=dict(row.meta or {}),
         attempts=row.attempts,
         created_at=row.created_at,
+        answer=None if row.answer is None else list(row.answer),
     )
 
 
@@ -136,6 +141,36 @@ class InboxRepository:
                 )
             )
 
+    def answered(self, entry_id: int, message_id: int, answer: list[Any]) -> bool:
+        """Store Rasa's answer and mark the message ``forwarded``; False if the row is gone."""
+        with self._sessions() as session, session.begin():
+            result = session.execute(
+                update(InboxItem).where(InboxItem.id == entry_id).values(answer=answer)
+            )
+            if not getattr(result, "rowcount", 0):
+                return False
+            session.execute(
+                update(Message)
+                .where(Message.id == message_id)
+                .values(status="forwarded", error=None)
+            )
+            return True
+
+    def answer_logged(self, conversation_id: int, message_id: int) -> bool:
+        """Whether bot replies were logged after ``message_id`` (its answer, in inbox order)."""
+        with self._sessions() as session:
+            found = session.scalar(
+                select(Message.id)
+                .where(
+                    Message.conversation_id == conversation_id,
+                    Message.id > message_id,
+                    Message.direction == "out",
+                    Message.sender_kind == "bot",
+                )
+                .limit(1)
+            )
+            return found is not None
+
     def done(self, entry_id: int, message_id: int) -> bool:
         """Drop a processed row and mark its message ``forwarded``; False if already gone."""
         with self._sessions() as session, session.begin():
@@ -179,6 +214,14 @@ class InboxStore(ThreadFacade):
     async def release(self, conversation_id: int, owner: str, error: str | None = None) -> None:
         """See :meth:`InboxRepository.release`."""
         await self._call(self._repo.release, conversation_id, owner, error)
+
+    async def answered(self, entry_id: int, message_id: int, answer: list[Any]) -> bool:
+        """See :meth:`InboxRepository.answered`."""
+        return await self._call(self._repo.answered, entry_id, message_id, answer)
+
+    async def answer_logged(self, conversation_id: int, message_id: int) -> bool:
+        """See :meth:`InboxRepository.answer_logged`."""
+        return await self._call(self._repo.answer_logged, conversation_id, message_id)
 
     async def done(self, entry_id: int, message_id: int) -> bool:
         """See :meth:`InboxRepository.done`."""

@@ -197,7 +197,8 @@ class InboxItem(Base):
     """A citizen message Rasa did not answer yet: the durable inbox (``bot.gateway.inbox``).
 
     One row per message (``message_id`` unique), processed in ``id`` order per conversation
-    and deleted in the same transaction that records the answer. ``claimed_by`` /
+    and deleted once its answer is logged; ``answer`` keeps Rasa's answer meanwhile (it is
+    never asked twice). ``claimed_by`` /
     ``claimed_until`` are the lease of the gateway instance working on the conversation.
     """
 
@@ -215,6 +216,8 @@ class InboxItem(Base):
     last_error: Mapped[str | None] = mapped_column(String(300), default=None)
     claimed_by: Mapped[str | None] = mapped_column(String(100), default=None)
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    #: Rasa's answer, stored as soon as Rasa gives it: a re-claimed row is not sent again
+    answer: Mapped[list[Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -193,7 +193,7 @@ def test_migration_7_rolls_up_an_existing_log(app_engine, services):
         conn.execute(text("DROP TABLE app_alembic_version"))
         conn.execute(text("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER)"))
         conn.execute(text("INSERT INTO schema_version VALUES (1, 6)"))
-    assert init_db(app_engine) == "0001"
+    assert init_db(app_engine) == "0002"
     with app_engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(AnalyticsRolledDay)).scalar() > 7
     assert _counters(app_engine)

@@ -135,3 +135,63 @@ def test_answered_even_with_the_widget_closed(gateway_settings, fake_rasa):
     # nobody was connected: the answer is in the history (shown when the widget reopens)
     assert [m["text"] for m in history][-1] == "Hai scritto: sono ancora qui?"
     assert fake_rasa.messages() == ["sono ancora qui?"]
+
+
+def test_a_gateway_failing_after_rasa_answered_never_asks_rasa_twice(
+    gateway_settings, fake_rasa, monkeypatch
+):
+    """Rasa answered a kept message, then logging failed (as a gateway stopping mid-way):
+    the next round logs the stored answer instead of sending the message to Rasa again."""
+    from bot.gateway.outbox import Outbox
+
+    settings = replace(gateway_settings, inbox_retry_seconds=0.2)
+    original, failures = Outbox.log_out, []
+
+    async def failing_once(self, conv, reply):
+        if reply.sender_kind == "bot" and not failures:
+            failures.append(reply.text)
+            raise RuntimeError("gateway stopped while logging the answer")
+        return await original(self, conv, reply)
+
+    monkeypatch.setattr(Outbox, "log_out", failing_once)
+    fake_rasa.down = True
+    with TestClient(create_app(settings)) as client:
+        with client.websocket_connect(f"/ws/chat?session={SESSION}") as ws:
+            assert receive(ws)["type"] == "ready"
+            _send(ws, "chi mi aiuta con la bolletta?")
+        fake_rasa.down = False
+        conversations, inbox = _repos(settings)
+        conv = conversations.find_conversation(SENDER)
+        _wait(lambda: inbox.pending(conv.id) == 0)
+        history = client.get(f"/api/chat/history?session={SESSION}").json()["messages"]
+    assert failures == ["Hai scritto: chi mi aiuta con la bolletta?"]
+    assert fake_rasa.messages() == ["chi mi aiuta con la bolletta?"]  # asked once
+    texts = [m["text"] for m in history]
+    assert texts.count("Hai scritto: chi mi aiuta con la bolletta?") == 1
+
+
+def test_an_answer_logged_before_a_stop_is_not_given_again(gateway_settings, fake_rasa):
+    """A gateway stopped after logging the answer, before dropping the row: the next one
+    only drops it (no second answer, Rasa not asked)."""
+    settings = replace(gateway_settings, inbox_retry_seconds=0.2)
+    fake_rasa.down = True
+    with TestClient(create_app(settings)) as client:
+        with client.websocket_connect(f"/ws/chat?session={SESSION}") as ws:
+            assert receive(ws)["type"] == "ready"
+            _send(ws, "a che ora apre lo sportello?")
+    conversations, inbox = _repos(settings)
+    conv = conversations.find_conversation(SENDER)
+    [entry] = inbox.claim(conv.id, "stopped-gateway", lease_seconds=0)
+    answer = [{"recipient_id": SENDER, "text": "Lo sportello apre alle 9."}]
+    assert inbox.answered(entry.id, entry.message_id, answer)
+    conversations.log_message(
+        conv, direction="out", sender_kind="bot", text=answer[0]["text"], status="delivered"
+    )
+    fake_rasa.down = False
+    with TestClient(create_app(settings)) as client:
+        _wait(lambda: inbox.pending(conv.id) == 0)
+        history = client.get(f"/api/chat/history?session={SESSION}").json()["messages"]
+    assert fake_rasa.messages() == []
+    assert [m["text"] for m in history].count("Lo sportello apre alle 9.") == 1
+    [message] = [m for m in conversations.history(conv.id) if m.direction == "in"]
+    assert message.status == "forwarded"

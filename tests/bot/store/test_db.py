@@ -29,7 +29,7 @@ def test_version_2_handoffs_waiting_for_the_comune_go_to_the_triage_queue(tmp_pa
                 "(2, 'queued', 'request', '2026-11-24 09:00:00')"
             )
         )
-    assert init_db(engine) == head_revision() == "0001"
+    assert init_db(engine) == head_revision() == "0002"
     with engine.connect() as conn:
         rows = conn.execute(
             text("SELECT id, status, ente_gestore_id, queued_at FROM handoff ORDER BY id")
@@ -54,7 +54,7 @@ def test_a_version_3_database_gets_the_new_tables(tmp_path):
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER)"))
         conn.execute(text("INSERT INTO schema_version VALUES (1, 3)"))
-    assert init_db(engine) == head_revision() == "0001"
+    assert init_db(engine) == head_revision() == "0002"
     tables = set(inspect(engine).get_table_names())
     assert {"nlu_inbox_item", "nlu_inbox_cursor", "admin_audit", "nlu_model"} <= tables
     with engine.connect() as conn:
@@ -76,11 +76,11 @@ def test_version_3_gets_the_durable_inbox_and_production_only_checks(tmp_path):
         conn.execute(text("CREATE TABLE schema_version (id INTEGER PRIMARY KEY, version INTEGER)"))
         conn.execute(text("INSERT INTO schema_version VALUES (1, 3)"))
     with pytest.raises(
-        SchemaOutdated, match="version 3 .pre-Alembic., this version needs revision 0001"
+        SchemaOutdated, match="version 3 .pre-Alembic., this version needs revision 0002"
     ):
         require_current_schema(engine)
     assert not inspect(engine).has_table("inbox_item")  # the check changed nothing
-    assert init_db(engine) == "0001" == current_revision(engine)
+    assert init_db(engine) == "0002" == current_revision(engine)
     assert inspect(engine).has_table("inbox_item")
-    assert require_current_schema(engine) == "0001"
+    assert require_current_schema(engine) == "0002"
     engine.dispose()

@@ -31,12 +31,12 @@ def test_status_is_1_until_migrate_brings_both_databases_to_head(databases, caps
     assert out.count("needs `wecare db migrate`") == 2 and "app      current           none" in out
     assert main(["db", "migrate"]) == 0
     out = capsys.readouterr().out
-    assert "catalog" in out and "app" in out and "none -> 0001" in out
+    assert "catalog" in out and "app" in out and "none -> 0002" in out
     assert main(["db", "status"]) == 0
     out = capsys.readouterr().out
     assert out.count("up to date") == 2 and "needs" not in out
     engine = create_store_engine(app_url)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     engine.dispose()
 
 
@@ -57,7 +57,7 @@ def test_an_old_app_database_is_pending_then_upgraded(databases, capsys):
     out = capsys.readouterr().out
     assert "v6 (old)" in out and "catalog  current" in out
     assert main(["db", "migrate"]) == 0
-    assert "v6 (old) -> 0001" in capsys.readouterr().out
+    assert "v6 (old) -> 0002" in capsys.readouterr().out
     assert main(["db", "status"]) == 0
 
 

@@ -76,7 +76,7 @@ def test_an_old_database_upgrades_to_head_without_losing_rows(app_url, other_url
     assert legacy_version(engine) == version and current_revision(engine) is None
     with pytest.raises(SchemaOutdated, match=f"schema version {version} \\(pre-Alembic\\)"):
         require_current_schema(engine)
-    assert init_db(engine) == "0001" == current_revision(engine)
+    assert init_db(engine) == "0002" == current_revision(engine)
     assert not inspect(engine).has_table("schema_version")
     reference = create_store_engine(other_url)
     init_db(reference)
@@ -93,7 +93,7 @@ def test_an_old_database_upgrades_to_head_without_losing_rows(app_url, other_url
         assert handoffs[1][1:4] == ("queued", 0, None) and handoffs[1][4] is not None
     # v7 rolled up the days before today (a later version had nothing to back-fill)
     assert (_count(engine, "analytics_rolled_day") > 0) == (version < 7)
-    assert require_current_schema(engine) == "0001"
+    assert require_current_schema(engine) == "0002"
     engine.dispose()
 
 
@@ -103,5 +103,5 @@ def test_a_schema_version_table_without_its_row_counts_as_version_7(app_url):
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM schema_version"))
     assert legacy_version(engine) == 7
-    assert init_db(engine) == "0001" and not inspect(engine).has_table("schema_version")
+    assert init_db(engine) == "0002" and not inspect(engine).has_table("schema_version")
     engine.dispose()

@@ -36,7 +36,7 @@ def test_a_new_database_upgrades_to_the_schema_the_models_describe(app_url, othe
     engine, reference = create_store_engine(app_url), create_store_engine(other_url)
     assert current_revision(engine) is None
     upgrade(engine)
-    assert current_revision(engine) == head_revision() == "0001"
+    assert current_revision(engine) == head_revision() == "0002"
     Base.metadata.create_all(reference)  # what the old init_db made, without schema_version
     assert snapshot(engine) == snapshot(reference)
     assert set(snapshot(engine)) == V7_TABLES
@@ -63,7 +63,7 @@ def test_migrations_match_the_models(app_url):
 
 def test_init_db_is_idempotent_and_downgrade_drops_every_table(app_url):
     engine = create_store_engine(app_url)
-    assert init_db(engine) == init_db(engine) == "0001"
+    assert init_db(engine) == init_db(engine) == "0002"
     downgrade(engine)
     assert set(inspect(engine).get_table_names()) <= {"app_alembic_version"}
     assert current_revision(engine) is None
@@ -72,9 +72,9 @@ def test_init_db_is_idempotent_and_downgrade_drops_every_table(app_url):
 
 def test_production_only_checks_and_embedded_upgrades(app_url):
     engine = create_store_engine(app_url)
-    with pytest.raises(SchemaOutdated, match="no schema, this version needs revision 0001"):
+    with pytest.raises(SchemaOutdated, match="no schema, this version needs revision 0002"):
         prepare_db(engine, migrate=False)
     assert inspect(engine).get_table_names() == []  # the check changed nothing
-    assert prepare_db(engine, migrate=True) == "0001"
-    assert prepare_db(engine, migrate=False) == require_current_schema(engine) == "0001"
+    assert prepare_db(engine, migrate=True) == "0002"
+    assert prepare_db(engine, migrate=False) == require_current_schema(engine) == "0002"
     engine.dispose()
