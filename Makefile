@@ -7,7 +7,7 @@ RASA := $(RASA_VENV)/bin/rasa
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-.PHONY: help setup run test train eval validate test-stories bench bench-catalog bench-e2e bench-profile bench-analytics bench-scale \
+.PHONY: help setup run test train eval validate test-stories bench bench-catalog bench-e2e bench-profile bench-analytics bench-scale soak \
         format lint hooks types lock clean geo-data
 
 help:  ## List the targets
@@ -49,6 +49,9 @@ bench-analytics: setup  ## Needs dashboard report on 1 000 000 synthetic citizen
 	@$(PY) scripts/bench_analytics.py
 bench-scale: setup  ## msg/s and p95 with 1 and 2 Rasa instances (needs TEST_POSTGRES_URL, TEST_REDIS_URL)
 	@$(PY) scripts/bench_scale.py --postgres-url "$$TEST_POSTGRES_URL" --redis-url "$$TEST_REDIS_URL"
+
+soak: setup  ## 10 min at 20 conversations, each component killed and restarted: lost/duplicated/memory
+	@$(PY) scripts/soak.py
 
 geo-data:  ## Regenerate comuni coordinates/CAP/boundaries from the ISTAT packages (.venv-geo)
 	@bash scripts/build_comuni_geo.sh

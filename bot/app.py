@@ -223,7 +223,11 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         TrackerReader(settings.rasa_tracker_store_url),
     )
     inbox = DurableInbox(
-        InboxStore(InboxRepository(app_engine)), outbox, texts, settings.instance_name
+        InboxStore(InboxRepository(app_engine)),
+        outbox,
+        texts,
+        settings.instance_name,
+        lookup=tracker.answer_to,
     )
     router = Router(
         conversations,
@@ -237,7 +241,13 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         analytics=recorder,
         inbox=inbox,
     )
-    worker = InboxWorker(inbox, rasa.ping, router.process_kept, settings.inbox_retry_seconds)
+    worker = InboxWorker(
+        inbox,
+        rasa.ping,
+        router.process_kept,
+        settings.inbox_retry_seconds,
+        settings.inbox_orphan_seconds,
+    )
     console = ConsoleContext(
         accounts=AccountStore(repos.accounts),
         conversations=conversations,

@@ -48,6 +48,8 @@ class DurableInbox:
         texts: citizen texts (``gateway.late_answer``).
         owner: this gateway instance's name (the lease of a conversation).
         lease_seconds: how long a claim on a conversation lasts without being released.
+        lookup: Rasa's answer to a message it already processed (``RasaTracker.answer_to``:
+            sender, message id -> answer or None); None: never looked up.
     """
 
     def __init__(
@@ -58,12 +60,14 @@ class DurableInbox:
         owner: str,
         *,
         lease_seconds: float = 120.0,
+        lookup: Callable[[str, int], Awaitable[list[dict[str, Any]] | None]] | None = None,
     ) -> None:
         self.store = store
         self.outbox = outbox
         self.texts = texts
         self.owner = owner
         self.lease_seconds = lease_seconds
+        self.lookup = lookup
 
     async def keep(
         self, inbound: MessageRecord, text: str, metadata: dict[str, Any], event: str
@@ -84,6 +88,21 @@ class DurableInbox:
         """The note before a late answer: when the citizen wrote."""
         at = entry.created_at.astimezone(ROME).strftime("%H:%M")
         return self.texts.text("gateway.late_answer", time=at)
+
+    async def find_answer(self, sender: str, entry: InboxEntry) -> list[dict[str, Any]] | None:
+        """Rasa's answer to ``entry`` when Rasa processed it already, else None.
+
+        A gateway that gave up waiting (timeout) or stopped may leave a message Rasa did
+        process: its tracker then holds the answer. When the tracker cannot be read, Rasa is
+        taken as not having answered (it is asked again).
+        """
+        if self.lookup is None:
+            return None
+        try:
+            return await self.lookup(sender, entry.message_id)
+        except Exception as exc:  # noqa: BLE001 - Rasa down/slow: the send decides
+            log.warning("tracker of kept message %s not read: %s", entry.message_id, exc)
+            return None
 
     async def answered(self, entry: InboxEntry, answer: list[Any]) -> bool:
         """Keep Rasa's answer to ``entry`` before logging it; False if the entry was erased."""
@@ -133,6 +152,8 @@ class InboxWorker:
         process: answers the kept messages of one conversation (the router's
             :meth:`~bot.gateway.router.Router.process_kept`, under its conversation lock).
         interval: seconds between two rounds.
+        orphan_seconds: age after which a message still waiting for Rasa's answer is taken
+            as left by a stopped gateway (above the Rasa timeout, 30 s).
     """
 
     def __init__(
@@ -141,15 +162,24 @@ class InboxWorker:
         rasa_up: Callable[[], Awaitable[bool]],
         process: Callable[[int], Awaitable[None]],
         interval: float = 5.0,
+        orphan_seconds: float = 90.0,
     ) -> None:
         self.inbox = inbox
         self.rasa_up = rasa_up
         self.process = process
         self.interval = interval
+        self.orphan_seconds = orphan_seconds
         self._task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> int:
-        """One round: process every conversation with kept messages; return how many."""
+        """One round: process every conversation with kept messages; return how many.
+
+        Messages a stopped gateway left unanswered (status ``received`` for longer than
+        ``orphan_seconds``) are kept first, so they are answered too.
+        """
+        adopted = await self.inbox.store.adopt_orphans(self.orphan_seconds)
+        if adopted:
+            log.warning("%d message(s) left unanswered by a stopped gateway kept", adopted)
         conversations = await self.inbox.conversations()
         if not conversations or not await self.rasa_up():
             return 0

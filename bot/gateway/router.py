@@ -33,6 +33,7 @@ from bot.gateway.ports import HandoffPort, TurnPort
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.replies import Reply, learned_area, payload_of
 from bot.gateway.safety import SafetyNet
+from bot.handoff.rasa_tracker import MESSAGE_ID_KEY
 from bot.store.deletion import Erasure
 from bot.store.facade import ConversationStore
 from bot.store.inbox import InboxEntry
@@ -207,15 +208,19 @@ class Router:
         risk = self.safety.assess(entry.text, event) if self.safety else None
         latest = await self.conversations.get_conversation(conv.id) or conv
         assert self.inbox is not None
+        # Rasa may have answered already (stored before a gateway stopped, or in its tracker
+        # when the gateway gave up waiting): never make it process one message twice
         answer = entry.answer
-        if answer is None:  # else Rasa answered before a gateway stopped: never ask twice
+        if answer is None:
+            answer = await self.inbox.find_answer(latest.sender_id, entry)
+        if answer is None:
             human = latest.mode != "bot"  # an operator has it: Rasa (paused) only records it
-            extra = (
-                {"channel": latest.channel} if human else {"channel": latest.channel, **metadata}
+            extra = {"channel": latest.channel, MESSAGE_ID_KEY: entry.message_id}
+            answer = await self.rasa.send(
+                latest.sender_id, entry.text, extra if human else {**metadata, **extra}
             )
-            answer = await self.rasa.send(latest.sender_id, entry.text, extra)
-            if not await self.inbox.answered(entry, answer):
-                return []  # erased meanwhile
+        if entry.answer is None and not await self.inbox.answered(entry, answer):
+            return []  # erased meanwhile
         if latest.mode != "bot":
             return []
         return await self._turn(
@@ -320,7 +325,7 @@ class Router:
         ``answer`` is Rasa's answer when it was already given (a kept message).
         """
         if answer is None:
-            extra = {"channel": conv.channel, **metadata}
+            extra = {"channel": conv.channel, **metadata, MESSAGE_ID_KEY: inbound_id}
             answer = await self.rasa.send(conv.sender_id, text, extra)
         if late:
             before = [*before, await self.outbox.notice(conv, late)]

@@ -6,6 +6,12 @@ and stores them, and answers nothing while paused) and appends the operator's me
 ``POST /conversations/{id}/tracker/events?execute_side_effects=false``. Handing back sends
 ``resume``. Every call is best effort: the gateway's own log is the record of truth, so a
 Rasa outage never blocks an operator.
+
+The durable inbox also reads the tracker (:meth:`RasaTracker.answer_to`): before a kept
+message is sent to Rasa again, it looks for the user event of that message (the gateway puts
+its log id in the metadata, ``MESSAGE_ID_KEY``) and, when Rasa processed it already (a gateway
+stopped, or Rasa answered after the gateway's timeout), takes the answer from the bot events
+that follow instead of making Rasa process the message twice.
 """
 
 from __future__ import annotations
@@ -20,6 +26,34 @@ from urllib.parse import quote
 import httpx
 
 log = logging.getLogger(__name__)
+
+#: Metadata key of the gateway's message log id in every message sent to Rasa.
+MESSAGE_ID_KEY = "wecare_message_id"
+
+
+def answer_after(events: Sequence[dict[str, Any]], message_id: int) -> list[dict[str, Any]] | None:
+    """Rasa's answer to message ``message_id`` in a tracker's events (REST webhook format).
+
+    Returns None when no user event carries that id (Rasa never processed it), else the bot
+    utterances between that user event and the next one (possibly none).
+    """
+    answer: list[dict[str, Any]] | None = None
+    for event in events:
+        kind = event.get("event")
+        if kind == "user":
+            if answer is not None:
+                break
+            if (event.get("metadata") or {}).get(MESSAGE_ID_KEY) == message_id:
+                answer = []
+        elif kind == "bot" and answer is not None:
+            data = event.get("data") or {}
+            item: dict[str, Any] = {"text": event.get("text")} if event.get("text") else {}
+            for key in ("buttons", "custom", "image"):
+                if data.get(key):
+                    item[key] = data[key]
+            if item:
+                answer.append(item)
+    return answer
 
 
 class RasaTracker:
@@ -81,6 +115,19 @@ class RasaTracker:
         except (httpx.HTTPError, RuntimeError) as exc:
             log.warning("Rasa tracker update for %s failed: %s", sender, exc)
             return False
+
+    async def answer_to(self, sender: str, message_id: int) -> list[dict[str, Any]] | None:
+        """Rasa's answer to a message it already processed, or None (see :func:`answer_after`).
+
+        Raises:
+            httpx.HTTPError: Rasa did not give the tracker (the caller must not assume
+                either way).
+        """
+        params = {"token": self.token} if self.token else {}
+        url = f"{self._base(sender)}/conversations/{quote(sender, safe='')}/tracker"
+        response = await self._http().get(url, params=params)
+        response.raise_for_status()
+        return answer_after(response.json().get("events") or [], message_id)
 
     async def pause(self, sender: str) -> bool:
         """Pause the conversation in Rasa (a person takes over)."""

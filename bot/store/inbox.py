@@ -12,15 +12,19 @@ answer is logged (:meth:`InboxRepository.done`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.store.facade import ThreadFacade
 from bot.store.models import InboxItem, Message, utcnow
+
+_INTENT_PREFIX = re.compile(r"^/+")  # typed text never reaches Rasa as an intent (router)
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,43 @@ class InboxRepository:
             session.execute(update(Message).where(Message.id == message_id).values(status="queued"))
             session.flush()
             return row.id
+
+    def adopt_orphans(self, older_than: float, within: float = 86400.0) -> int:
+        """Keep citizen messages a stopped gateway left unanswered; return how many.
+
+        A message stays ``received`` only while its gateway waits for Rasa (at most the Rasa
+        timeout): after ``older_than`` seconds with no inbox row, its gateway stopped before
+        Rasa's answer was logged. It is kept now (status ``queued``), to be answered late like
+        any kept message. Only messages of the last ``within`` seconds are looked at.
+        """
+        now = utcnow()
+        kept = select(InboxItem.message_id).where(InboxItem.message_id == Message.id)
+        query = (
+            select(Message)
+            .where(
+                Message.direction == "in",
+                Message.status == "received",
+                Message.created_at < now - timedelta(seconds=older_than),
+                Message.created_at > now - timedelta(seconds=within),
+                ~kept.exists(),
+            )
+            .order_by(Message.id)
+            .limit(200)
+        )
+        adopted = 0
+        with self._sessions() as session:
+            orphans = session.scalars(query).all()
+        for row in orphans:
+            text = row.text
+            if row.event in ("text", "edit"):
+                text = _INTENT_PREFIX.sub("", text).strip() or text
+            meta = {"metadata": dict(row.payload or {}), "event": row.event}
+            try:
+                self.keep(row.id, row.conversation_id, text, meta)
+            except IntegrityError:  # another gateway adopted it at the same time
+                continue
+            adopted += 1
+        return adopted
 
     def pending(self, conversation_id: int) -> int:
         """Number of kept messages of a conversation."""
@@ -196,6 +237,10 @@ class InboxStore(ThreadFacade):
     ) -> int:
         """See :meth:`InboxRepository.keep`."""
         return await self._call(self._repo.keep, message_id, conversation_id, text, meta)
+
+    async def adopt_orphans(self, older_than: float, within: float = 86400.0) -> int:
+        """See :meth:`InboxRepository.adopt_orphans`."""
+        return await self._call(self._repo.adopt_orphans, older_than, within)
 
     async def pending(self, conversation_id: int) -> int:
         """See :meth:`InboxRepository.pending`."""

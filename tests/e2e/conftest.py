@@ -103,6 +103,10 @@ def e2e_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[E2EStack]:
         "TELEGRAM_BOT_TOKEN": "",
         # the operator hours of the e2e gateway: always open (the handoff queue is tested)
         "WECARE_OPERATOR_HOURS": str(ROOT / "tests" / "e2e" / "hours_always_open.yaml"),
+        # the durable inbox of test_e2e_soak.py: quick rounds; a message left by the killed
+        # gateway is adopted after 40 s (above the gateway's 30 s Rasa timeout)
+        "INBOX_RETRY_SECONDS": "1",
+        "INBOX_ORPHAN_SECONDS": "40",
     }
     ensure_catalog(lambda _msg: None, database_url=catalog_url)
     stack = Stack(

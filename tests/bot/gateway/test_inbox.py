@@ -195,3 +195,61 @@ def test_an_answer_logged_before_a_stop_is_not_given_again(gateway_settings, fak
     assert [m["text"] for m in history].count("Lo sportello apre alle 9.") == 1
     [message] = [m for m in conversations.history(conv.id) if m.direction == "in"]
     assert message.status == "forwarded"
+
+
+def test_a_message_left_by_a_stopped_gateway_is_answered_late(gateway_settings, fake_rasa):
+    """A gateway stopped while it waited for Rasa: the message stays ``received``; past
+    ``inbox_orphan_seconds`` any gateway keeps it and answers it once, late."""
+    settings = replace(gateway_settings, inbox_retry_seconds=0.2, inbox_orphan_seconds=1.0)
+    with TestClient(create_app(settings)) as client:  # creates the schema
+        client.get("/healthz")
+    conversations, inbox = _repos(settings)
+    conv = conversations.get_or_create_conversation("web", SENDER)
+    orphan = conversations.log_message(
+        conv, direction="in", sender_kind="citizen", text="serve il modulo ISEE", status="received"
+    )
+    recent = conversations.log_message(
+        conv, direction="in", sender_kind="citizen", text="e anche", status="received"
+    )
+    conversations.set_status([recent.id], "forwarded")  # answered normally: left alone
+    with TestClient(create_app(settings)) as client:
+        _wait(lambda: fake_rasa.messages() == ["serve il modulo ISEE"])
+        _wait(lambda: inbox.pending(conv.id) == 0)
+        history = client.get(f"/api/chat/history?session={SESSION}").json()["messages"]
+    texts = [m["text"] for m in history]
+    assert texts.count("Hai scritto: serve il modulo ISEE") == 1
+    assert any(t.startswith(LATE) for t in texts)
+    statuses = {m.id: m.status for m in conversations.history(conv.id)}
+    assert statuses[orphan.id] == "forwarded" and statuses[recent.id] == "forwarded"
+    assert inbox.adopt_orphans(0.0) == 0  # nothing left to adopt
+
+
+def test_a_kept_message_rasa_processed_already_is_answered_from_its_tracker(
+    gateway_settings, fake_rasa, monkeypatch
+):
+    """Rasa processed the message but the gateway never got the answer (a timeout, a stop):
+    the answer is read from Rasa's tracker, and Rasa is not asked a second time."""
+    from bot.handoff.rasa_tracker import RasaTracker
+
+    looked_up: list[int] = []
+
+    async def answer_to(self, sender, message_id):
+        looked_up.append(message_id)
+        return [{"text": "Risposta già data da Rasa."}]
+
+    monkeypatch.setattr(RasaTracker, "answer_to", answer_to)
+    settings = replace(gateway_settings, inbox_retry_seconds=0.2)
+    fake_rasa.down = True
+    with TestClient(create_app(settings)) as client:
+        with client.websocket_connect(f"/ws/chat?session={SESSION}") as ws:
+            assert receive(ws)["type"] == "ready"
+            _send(ws, "domanda sul bonus")
+        fake_rasa.down = False
+        conversations, inbox = _repos(settings)
+        conv = conversations.find_conversation(SENDER)
+        _wait(lambda: inbox.pending(conv.id) == 0)
+        history = client.get(f"/api/chat/history?session={SESSION}").json()["messages"]
+    assert fake_rasa.messages() == []  # not processed twice
+    [inbound] = [m for m in conversations.history(conv.id) if m.direction == "in"]
+    assert looked_up == [inbound.id] and inbound.status == "forwarded"
+    assert [m["text"] for m in history].count("Risposta già data da Rasa.") == 1
