@@ -1,8 +1,9 @@
 """The citizens of the soak run (scripts/soak.py): widget conversations that survive restarts.
 
 Each simulated citizen replays the conversations of ``scripts/bench_conversations.py`` over
-the gateway's widget WebSocket, one new session per conversation (``<prefix>-<n>-<citizen>``), waiting
-for the reply to each message before the next one (``think`` seconds later). When its gateway
+the gateway's widget WebSocket, one new session per conversation
+(``<prefix>-<n>-<citizen>``), waiting for the reply to each message before the next one
+(``think`` seconds later). When its gateway
 goes away it reconnects, to another gateway when there are several, and goes on with the
 next message: the answer it did not receive is the durable inbox's job (pushed late or in the
 history), which scripts/soak_check.py verifies in the stores.
