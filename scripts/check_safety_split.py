@@ -5,7 +5,8 @@ The proof of issue 9's safety net is ``tests/safety/heldout_safety.yml`` (risk a
 messages written separately from the lexicon). This check fails when:
 
 * a held-out message is an exact or near duplicate (``check_nlu_split`` thresholds) of a
-  training example (``nlu/data``) or of the lexicon's development set (``nlu/risk/dev_set.yml``);
+  training example (``nlu/data``) or of any development set (``nlu/risk/dev_set*.yml``: the
+  lexicon was tuned on them and the risk model is trained on them);
 * the lexicon copies a held-out message: a held-out message's canonical text, or any run of
   ``NGRAM`` consecutive words of it (a whole message from 4 words), appears in the literal
   words of a lexicon entry (the
@@ -30,7 +31,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "safety" / "heldout_safety.yml"
-DEV_SET = ROOT / "nlu" / "risk" / "dev_set.yml"
+DEV_SETS = tuple(sorted((ROOT / "nlu" / "risk").glob("dev_set*.yml")))
 LEXICON = ROOT / "nlu" / "risk" / "lexicon.yml"
 TRAIN_DIR = ROOT / "nlu" / "data"
 MIN_RISK = 150
@@ -98,10 +99,10 @@ def check() -> list[str]:
         if ex.norm in seen:
             problems.append(f"duplicate in the held-out set: {ex.text!r}")
         seen.add(ex.norm)
-    dev = load_set(DEV_SET)
-    reference = split.load_train(TRAIN_DIR) + examples(
-        dev["risk"] + dev["ordinary"], "dev", DEV_SET.name
-    )
+    reference = split.load_train(TRAIN_DIR)
+    for path in DEV_SETS:
+        dev = load_set(path)
+        reference += examples(dev["risk"] + dev["ordinary"], "dev", path.name)
     for leak in split.find_leaks(reference, test):
         problems.append(
             f"[{leak.kind}] held-out {leak.test.text!r} ~ {leak.train.source}: {leak.train.text!r}"

@@ -25,7 +25,10 @@ Decision (documented in docs/nlu.md, measured in docs/nlu_report.md):
   gives a risk intent at least ``classifier.cue_threshold`` within its top ``top_k``;
 * no lexicon evidence -> risk when a risk intent is within the classifier's top 2 with at
   least ``classifier.alone_threshold``, or the risk model says so (``score_alone``), in a
-  message of at least ``classifier.min_words_alone`` words.
+  message of at least ``classifier.min_words_alone`` words;
+* an ordinary phrase (an ``exclude``: "e morto", "il ponte di") and no other evidence: DIET is
+  not trusted and the risk model needs ``classifier.score_benign`` ("da quando e morto mio
+  marito penso solo a raggiungerlo" is still a risk).
 """
 
 from __future__ import annotations
@@ -171,6 +174,8 @@ class RiskDetector:
         self.score_alone = float(classifier.get("score_alone", 0.6))
         self.score_cue = float(classifier.get("score_cue", 0.2))
         self.score_floor = float(classifier.get("score_floor", 0.2))
+        # an ordinary phrase ("e morto", "il ponte di") vetoes the risk model below this
+        self.score_benign = float(classifier.get("score_benign", 1.01))
         # a classifier alone needs a message of at least this many words ("non voglio" is no risk)
         self.min_words_alone = int(classifier.get("min_words_alone", 1))
         self.groups = [
@@ -314,9 +319,10 @@ class RiskDetector:
             source = source or ("lexicon+classifier" if confirmed else "lexicon")
         kinds = {h.kind for h in chosen}
         benign = not chosen and not cues and cancelled
-        if not chosen and not benign and len(canonical.split()) >= self.min_words_alone:
-            alone = self._classifier_kinds(ranking, 2, self.alone_threshold)
-            if scores is not None and p_risk >= self.score_alone:
+        if not chosen and len(canonical.split()) >= self.min_words_alone:
+            alone = set() if benign else self._classifier_kinds(ranking, 2, self.alone_threshold)
+            needed = self.score_benign if benign else self.score_alone
+            if scores is not None and p_risk >= needed:
                 kinds, source = {model_kind}, "classifier"
             elif alone and (scores is None or p_risk >= self.score_floor):
                 kinds, source = set(alone), "classifier"
