@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +101,8 @@ def _sleep_until(moment: float, memory: Memory) -> None:
         memory.sample()
 
 
-def _stack(args: argparse.Namespace, tmp: Path) -> tuple[Stack, str, str]:
+def _stack(args: argparse.Namespace, tmp: Path, cleanup: ExitStack) -> tuple[Stack, str, str]:
+    """The stack to soak; its PostgreSQL databases (production profile) are dropped at exit."""
     env = {**QUIET_ENV, "LOG_LEVEL": "WARNING", "TELEGRAM_BOT_TOKEN": "",
            "INBOX_RETRY_SECONDS": "2", "INBOX_ORPHAN_SECONDS": "45"}  # fmt: skip
     gateways, redis = 1, ""
@@ -108,6 +110,7 @@ def _stack(args: argparse.Namespace, tmp: Path) -> tuple[Stack, str, str]:
         from tests.fixtures.production import PgDatabases
 
         pg = PgDatabases(args.postgres_url)
+        cleanup.callback(pg.drop_all)
         catalog, app, tracker = pg.new("scat"), pg.new("sapp"), pg.new("strk")
         env |= {"WECARE_PROFILE": "production", "WECARE_ENV": "development",
                 "SECRET_KEY": secrets.token_urlsafe(16), "DATABASE_URL": catalog,
@@ -148,8 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     if bool(args.postgres_url) != bool(args.redis_url):
         parser.error("--postgres-url and --redis-url go together")
     command = "scripts/soak.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    with tempfile.TemporaryDirectory(prefix="wecare-soak-") as tmp:
-        stack, app, tracker = _stack(args, Path(tmp))
+    with ExitStack() as cleanup:
+        tmp = cleanup.enter_context(tempfile.TemporaryDirectory(prefix="wecare-soak-"))
+        stack, app, tracker = _stack(args, Path(tmp), cleanup)
         restart = [n.strip() for n in args.restart.split(",") if n.strip()]
         if args.postgres_url:  # two gateways: kill the first one
             restart = ["gateway-1" if n == "gateway" else n for n in restart]

@@ -206,6 +206,8 @@ class Router:
         event = str(entry.meta.get("event") or "text")
         metadata = dict(entry.meta.get("metadata") or {})
         risk = self.safety.assess(entry.text, event) if self.safety else None
+        if event in ("text", "edit"):  # an adopted orphan keeps the text as logged
+            entry = replace(entry, text=_INTENT_PREFIX.sub("", entry.text).strip() or entry.text)
         latest = await self.conversations.get_conversation(conv.id) or conv
         assert self.inbox is not None
         # Rasa may have answered already (stored before a gateway stopped, or in its tracker

@@ -12,7 +12,6 @@ answer is logged (:meth:`InboxRepository.done`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,11 +19,10 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.sql import Executable
 
 from bot.store.facade import ThreadFacade
 from bot.store.models import InboxItem, Message, utcnow
-
-_INTENT_PREFIX = re.compile(r"^/+")  # typed text never reaches Rasa as an intent (router)
 
 
 @dataclass(frozen=True)
@@ -101,13 +99,10 @@ class InboxRepository:
         adopted = 0
         with self._sessions() as session:
             orphans = session.scalars(query).all()
-        for row in orphans:
-            text = row.text
-            if row.event in ("text", "edit"):
-                text = _INTENT_PREFIX.sub("", text).strip() or text
+        for row in orphans:  # the logged text; the router strips a typed leading "/"
             meta = {"metadata": dict(row.payload or {}), "event": row.event}
             try:
-                self.keep(row.id, row.conversation_id, text, meta)
+                self.keep(row.id, row.conversation_id, row.text, meta)
             except IntegrityError:  # another gateway adopted it at the same time
                 continue
             adopted += 1
@@ -184,18 +179,8 @@ class InboxRepository:
 
     def answered(self, entry_id: int, message_id: int, answer: list[Any]) -> bool:
         """Store Rasa's answer and mark the message ``forwarded``; False if the row is gone."""
-        with self._sessions() as session, session.begin():
-            result = session.execute(
-                update(InboxItem).where(InboxItem.id == entry_id).values(answer=answer)
-            )
-            if not getattr(result, "rowcount", 0):
-                return False
-            session.execute(
-                update(Message)
-                .where(Message.id == message_id)
-                .values(status="forwarded", error=None)
-            )
-            return True
+        change = update(InboxItem).where(InboxItem.id == entry_id).values(answer=answer)
+        return self._then_forwarded(change, message_id)
 
     def answer_logged(self, conversation_id: int, message_id: int) -> bool:
         """Whether bot replies were logged after ``message_id`` (its answer, in inbox order)."""
@@ -214,10 +199,13 @@ class InboxRepository:
 
     def done(self, entry_id: int, message_id: int) -> bool:
         """Drop a processed row and mark its message ``forwarded``; False if already gone."""
+        return self._then_forwarded(delete(InboxItem).where(InboxItem.id == entry_id), message_id)
+
+    def _then_forwarded(self, change: Executable, message_id: int) -> bool:
+        """Run ``change`` on a row, then mark the message ``forwarded`` (one transaction)."""
         with self._sessions() as session, session.begin():
-            result = session.execute(delete(InboxItem).where(InboxItem.id == entry_id))
-            if not getattr(result, "rowcount", 0):
-                return False
+            if not getattr(session.execute(change), "rowcount", 0):
+                return False  # the row is gone (erased, or done by another gateway)
             session.execute(
                 update(Message)
                 .where(Message.id == message_id)
