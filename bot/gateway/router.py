@@ -20,18 +20,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import weakref
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
+from bot.gateway.followups import erase_conversation, learn_area
 from bot.gateway.geo import ComuneLocator, location_message
 from bot.gateway.inbox import DurableInbox
+from bot.gateway.input import rejection, typed_text
 from bot.gateway.outbox import Outbox
 from bot.gateway.ports import HandoffPort, TurnPort
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
-from bot.gateway.replies import Reply, learned_area, payload_of
+from bot.gateway.replies import Reply, payload_of
 from bot.gateway.safety import SafetyNet
 from bot.handoff.rasa_tracker import MESSAGE_ID_KEY
 from bot.store.deletion import Erasure
@@ -42,20 +43,6 @@ from bot.texts import Texts
 from nlu.risk.detector import RiskAssessment
 
 log = logging.getLogger(__name__)
-
-#: Longest citizen message forwarded to Rasa.
-MAX_INPUT_CHARS = 2000
-_INTENT_PREFIX = re.compile(r"^/+")
-_BUTTON_PAYLOAD = re.compile(r"^/[A-Za-z_]+(\{.{0,500}\})?$", re.DOTALL)
-
-
-def is_button_payload(value: str) -> bool:
-    """Tell whether ``value`` looks like a Rasa button payload (``/intent`` or ``/intent{...}``).
-
-    Channels accept payloads coming from clients (widget frames, Telegram callback data,
-    which a modified client can forge) only when they pass this check.
-    """
-    return bool(_BUTTON_PAYLOAD.match(value))
 
 
 class Router:
@@ -185,9 +172,8 @@ class Router:
             if handled is not None:
                 return handled
         before = [await self.outbox.notice(conv, notice)] if notice else []
-        if event in ("text", "edit"):
-            stripped = _INTENT_PREFIX.sub("", stripped).strip() or stripped
-        return await self._ask_rasa(conv, inbound, stripped, metadata, risk, before, event)
+        text = typed_text(stripped, event)
+        return await self._ask_rasa(conv, inbound, text, metadata, risk, before, event)
 
     async def process_kept(self, conversation_id: int) -> None:
         """Answer the kept messages of a conversation (the inbox worker calls this)."""
@@ -206,8 +192,8 @@ class Router:
         event = str(entry.meta.get("event") or "text")
         metadata = dict(entry.meta.get("metadata") or {})
         risk = self.safety.assess(entry.text, event) if self.safety else None
-        if event in ("text", "edit"):  # an adopted orphan keeps the text as logged
-            entry = replace(entry, text=_INTENT_PREFIX.sub("", entry.text).strip() or entry.text)
+        # an adopted orphan keeps the text as logged
+        entry = replace(entry, text=typed_text(entry.text, event))
         latest = await self.conversations.get_conversation(conv.id) or conv
         assert self.inbox is not None
         # Rasa may have answered already (stored before a gateway stopped, or in its tracker
@@ -239,20 +225,8 @@ class Router:
         notice: str | None,
     ) -> list[Reply] | None:
         """Answer input that is never forwarded (media, empty, too long); None = go on."""
-        if event == "unsupported":
-            found = ("", "not_forwarded", self.texts.text("gateway.text_only"))
-        elif event == "location" and not stripped:
-            found = ("", "not_forwarded", notice or self.texts.text("gateway.location_unknown"))
-        elif not stripped:
-            found = (text, "rejected", self.texts.text("gateway.empty"))
-        elif len(stripped) > MAX_INPUT_CHARS:
-            length, limit = len(stripped), MAX_INPUT_CHARS
-            found = (
-                text,
-                "rejected",
-                self.texts.text("gateway.too_long", length=length, limit=limit),
-            )
-        else:
+        found = rejection(self.texts, text, stripped, event, notice)
+        if found is None:
             return None
         logged_text, status, answer = found
         await self.outbox.log_in(conv, logged_text, event, metadata, status)
@@ -343,42 +317,17 @@ class Router:
                 await self.outbox.notice(conv, self.texts.text("gateway.empty_answer")),
             ]
         if self.erasure is not None and payload_of(bot_replies, "data_deletion"):
-            await self._erase(conv)
+            await erase_conversation(self.erasure, self.handoff, conv)
             # The confirmation is delivered but not logged: nothing of the conversation,
             # not even the confirmation, outlives the request (docs/privacy.md).
             return [*(replace(r, message_id=0) for r in before), *bot_replies]
-        conv = await self._learn_from_replies(conv, bot_replies)
+        conv = await learn_area(self.conversations, conv, bot_replies)
         replies = [*before, *[await self.outbox.log_out(conv, r) for r in bot_replies]]
         if self.analytics is not None:
             await self.analytics.record(conv, bot_replies)
         if self.handoff is not None:
             replies.extend(await self.handoff.after_bot_replies(conv, bot_replies))
         return replies
-
-    async def _erase(self, conv: ConversationRecord) -> None:
-        """Erase one conversation and tell the handoff (consoles, queue positions)."""
-        assert self.erasure is not None
-        report = await self.erasure.erase(
-            conv.sender_id, requested_by="citizen", channel=conv.channel
-        )
-        if self.handoff is None:
-            return
-        try:
-            await self.handoff.on_conversation_deleted(conv.id, report.active_handoffs)
-        except Exception:  # noqa: BLE001 - the data is gone; a console refresh may fail
-            log.exception("handoff notification after a deletion failed")
-
-    async def _learn_from_replies(
-        self, conv: ConversationRecord, replies: Sequence[Reply]
-    ) -> ConversationRecord:
-        """Copy comune / ente gestore from structured replies into the conversation."""
-        comune, ente = learned_area(replies)
-        if (comune and comune != conv.comune) or (ente and ente != conv.ente_gestore_id):
-            updated = await self.conversations.update_conversation(
-                conv.id, comune=comune, ente_gestore_id=ente
-            )
-            return updated or conv
-        return conv
 
     async def _safety(
         self, conv: ConversationRecord, risk: RiskAssessment, notice: str

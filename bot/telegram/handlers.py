@@ -20,8 +20,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.gateway.input import is_button_payload
 from bot.gateway.replies import Reply
-from bot.gateway.router import Router, is_button_payload
+from bot.gateway.router import Router
 from bot.telegram.render import CALLBACK_REF
 from bot.telegram.sender import TelegramSender
 

@@ -31,7 +31,8 @@ from fastapi import APIRouter, HTTPException, Query, WebSocket
 from fastapi.responses import FileResponse, Response
 from starlette.websockets import WebSocketDisconnect
 
-from bot.gateway.router import Router, is_button_payload
+from bot.gateway.input import is_button_payload
+from bot.gateway.router import Router
 from bot.store.records import MessageRecord
 from bot.texts import Texts
 from bot.web.deliverer import WebConnections, messages_event
