@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import secrets
 import statistics
 import sys
@@ -49,6 +48,7 @@ if str(ROOT) not in sys.path:
 from bare_rasa import bare_rasa_server, ensure_bare_model  # noqa: E402
 from bench_conversations import BARE_SCRIPTS, SCRIPTS  # noqa: E402
 from bench_e2e_report import DOC, report, write_block  # noqa: E402
+from procstats import listening_pid, process_cpu_seconds  # noqa: E402
 
 from wecare.run import (  # noqa: E402
     MODEL,
@@ -222,41 +222,6 @@ async def run_level(
     if cpu0 is not None and cpu1 is not None and result.total_replies:
         result.rasa_cpu_ms = (cpu1 - cpu0) * 1000 / result.total_replies
     return result
-
-
-def process_cpu_seconds(pid: int | None) -> float | None:
-    """User + system CPU seconds used so far by process ``pid`` (Linux), or None."""
-    if pid is None:
-        return None
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def listening_pid(port: int) -> int | None:
-    """The pid of the local process listening on TCP ``port`` (Linux /proc), or None."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            lines = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for line in lines:
-            fields = line.split()
-            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
-                inodes.add(f"socket:[{fields[9]}]")
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            for fd in (proc / "fd").iterdir():
-                if os.readlink(fd) in inodes:
-                    return int(proc.name)
-        except OSError:
-            continue
-    return None
 
 
 async def bench(

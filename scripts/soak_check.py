@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from procstats import group_rss_mb
 from soak_load import Counts
 from sqlalchemy import create_engine, text
 
@@ -48,7 +49,7 @@ class Memory:
         """Record the RSS (MB) of every child group now."""
         for child in self.stack.children:
             if child.proc.poll() is None:
-                self.samples[child.spec.name].append((child.proc.pid, _group_rss(child.proc.pid)))
+                self.samples[child.spec.name].append((child.proc.pid, group_rss_mb(child.proc.pid)))
 
     def report(self) -> dict[str, str]:
         """``name -> "first -> last MB (peak P)"`` over the last life of each process."""
@@ -59,21 +60,6 @@ class Memory:
             restarted = " after its restart" if len({pid for pid, _ in samples}) > 1 else ""
             out[name] = f"{life[0]:.0f} → {life[-1]:.0f} MB (peak {max(life):.0f}){restarted}"
         return out
-
-
-def _group_rss(pgid: int) -> float:
-    page = os.sysconf("SC_PAGE_SIZE")
-    total = 0
-    for proc in Path("/proc").iterdir():
-        if not proc.name.isdigit():
-            continue
-        try:
-            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) == pgid:
-                total += int((proc / "statm").read_text().split()[1]) * page
-        except (OSError, IndexError, ValueError):
-            continue
-    return total / 1e6
 
 
 @dataclass

@@ -30,11 +30,11 @@ from wecare.endpoints import (
 from wecare.processes import (
     Child,
     ChildSpec,
-    StackError,
     _child_setup,
     _signal_group,
     app_python,
 )
+from wecare.readiness import wait_ready
 from wecare.settings import ROOT, VAR_DIR
 
 MODEL = ROOT / "models" / "wecare.tar.gz"
@@ -248,46 +248,8 @@ class Stack:
     def wait_ready(
         self, timeout: float = 300.0, progress: Callable[[str], None] | None = None
     ) -> None:
-        """Poll the health endpoints until every child is ready.
-
-        Args:
-            timeout: seconds before giving up.
-            progress: called with one-line status messages (about every 5 s).
-
-        Raises:
-            StackError: a child exited, or the timeout expired (with the log tail).
-        """
-        say = progress or (lambda _msg: None)
-        start = time.monotonic()
-        last_report = start
-        with httpx.Client(timeout=2.0) as client:
-            while True:
-                dead = self.dead_child()
-                if dead is not None:
-                    raise StackError(
-                        f"{dead.spec.name} exited with status {dead.proc.returncode} while "
-                        f"starting; last lines of {dead.log_path}:\n{dead.log_tail()}"
-                    )
-                for child in self.children:
-                    if not child.ready and _healthy(client, child):
-                        child.ready = True
-                        say(f"{child.spec.name} ready ({time.monotonic() - start:.0f} s)")
-                waiting = [c for c in self.children if not c.ready]
-                if not waiting:
-                    return
-                now = time.monotonic()
-                if now - start > timeout:
-                    names = ", ".join(c.spec.name for c in waiting)
-                    tail = waiting[0].log_tail()
-                    raise StackError(
-                        f"not ready after {timeout:.0f} s: {names}; last lines of "
-                        f"{waiting[0].log_path}:\n{tail}"
-                    )
-                if now - last_report >= 5:
-                    last_report = now
-                    names = ", ".join(c.spec.name for c in waiting)
-                    say(f"waiting for {names} ... {now - start:.0f} s")
-                time.sleep(0.5)
+        """Poll the health endpoints until every child is ready (``wecare.readiness``)."""
+        wait_ready(self.children, timeout, progress)
 
     def stop(self, grace: float = 15.0, progress: Callable[[str], None] | None = None) -> None:
         """Stop every child process group: SIGTERM, then SIGKILL after ``grace`` seconds."""
@@ -319,22 +281,6 @@ class Stack:
             yield self
         finally:
             self.stop()
-
-
-def _healthy(client: httpx.Client, child: Child) -> bool:
-    """Poll the child's health URL; raise :class:`StackError` when it can never be ready."""
-    spec = child.spec
-    try:
-        response = client.get(spec.health_url)
-    except httpx.HTTPError:
-        return False
-    problem = spec.fatal(response) if spec.fatal else None
-    if problem:
-        raise StackError(f"{problem}; last lines of {child.log_path}:\n{child.log_tail()}")
-    try:
-        return response.status_code == 200 and (spec.check is None or spec.check(response))
-    except ValueError:
-        return False
 
 
 def _rasa_without_model(response: httpx.Response) -> str | None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.analytics.privacy import NOT_PERSONAL, Cell, Row, Table, protect, share
+from bot.analytics.privacy import Cell, Row, Table, protect, share
+from bot.analytics.report_catalog import TOP, catalog_tables, facets
 from bot.analytics.source import Rows, Scope
 from bot.analytics.tables import Labels, conversations, matrix, top_table, with_population
 from bot.analytics.tally import Tally
@@ -24,7 +24,6 @@ from catalog.constants import CATEGORIES
 from catalog.figures import ComuneFigure, ServiceBrief
 
 __all__ = ["Labels", "Report", "build_report"]
-TOP = 20
 
 
 @dataclass
@@ -201,7 +200,7 @@ def _quality(rows: Rows, labels: Labels) -> list[Table]:
         chart=None,
         note=labels.notes.get("quality", ""),
     )
-    reasons = _facets(rows, "reason", ((h.reason, h.conversation_id) for h in rows.handoffs))
+    reasons = facets(rows, "reason", ((h.reason, h.conversation_id) for h in rows.handoffs))
     reason_rows = sorted(reasons.keys(0))
     col = [("conversations", labels.column("conversations"))]
     by_reason = matrix(
@@ -213,7 +212,7 @@ def _quality(rows: Rows, labels: Labels) -> list[Table]:
         reasons,
         row_totals=False,
     )
-    missed = _facets(
+    missed = facets(
         rows,
         "missed",
         (
@@ -229,96 +228,15 @@ def _quality(rows: Rows, labels: Labels) -> list[Table]:
     return [quality, by_reason, misunderstood]
 
 
-def _catalog(rows: Rows, scope: Scope, services: list[ServiceBrief], labels: Labels) -> list[Table]:
-    names = {s.id: s.name for s in services}
-    shown = _facets(
-        rows,
-        "service",
-        ((str(sid), t.conversation_id) for t in rows.turns for sid in t.service_ids or []),
-    )
-    top = sorted(shown.keys(0), key=lambda k: (-shown.n(k, "conversations"), k))
-    shown_table = top_table(
-        "services_shown",
-        labels,
-        labels.column("service"),
-        [(k, names.get(k, k)) for k in top[:TOP]],
-        shown,
-    )
-    mine = [s for s in services if scope.enti is None or not s.enti or s.enti & set(scope.enti)]
-    ever = shown.keys(0)
-    gap_rows = []
-    for cat in CATEGORIES:
-        active = [s for s in mine if s.category == cat]
-        never = [s for s in active if s.id not in ever]
-        cells = [
-            Cell(len(active), NOT_PERSONAL),
-            Cell(len(active) - len(never), NOT_PERSONAL),
-            Cell(len(never), NOT_PERSONAL),
-        ]
-        gap_rows.append(Row(labels.categories.get(cat, cat), cells, cat))
-    gaps = Table(
-        "catalog_gaps",
-        labels.tables.get("catalog_gaps", ""),
-        labels.column("category"),
-        [labels.column(k) for k in ("active_services", "shown", "never_shown")],
-        gap_rows,
-        chart=2,
-        note=labels.notes.get("catalog_gaps", ""),
-    )
-    order = {c: i for i, c in enumerate(CATEGORIES)}
-    never_rows = [
-        Row(s.name, [Cell(None, NOT_PERSONAL, note=labels.categories.get(s.category))], s.id)
-        for s in sorted(mine, key=lambda s: (order.get(s.category, 99), s.name))
-        if s.id not in ever
-    ]
-    never_table = Table(
-        "never_shown",
-        labels.tables.get("never_shown", ""),
-        labels.column("service"),
-        [labels.column("category")],
-        never_rows,
-        chart=None,
-        note=labels.notes.get("never_shown", ""),
-    )
-    empty = Tally(facet=1)
-    for t in rows.turns:
-        if t.services_total == 0 and t.category:
-            empty.add(t.comune or "", t.category, t.conversation_id)
-    for r in rows.rolled:
-        if r.figure == "empty":
-            empty.add_count(r.comune, r.key, r.n)
-    keys = sorted(empty.keys(0), key=lambda k: (k == "", k))
-    empty_table = matrix(
-        "empty_searches",
-        labels,
-        labels.column("comune"),
-        [(k, k or labels.not_given) for k in keys],
-        [(c, labels.categories.get(c, c)) for c in CATEGORIES],
-        empty,
-    )
-    return [shown_table, gaps, never_table, empty_table]
-
-
 def _risk(rows: Rows, labels: Labels) -> Table:
     raw = ((t.risk_kind, t.conversation_id) for t in rows.turns if t.risk_kind)
-    sets = _facets(rows, "risk", raw)
+    sets = facets(rows, "risk", raw)
     kinds = [*RISK_KINDS, *sorted(sets.keys(0) - set(RISK_KINDS))]
     col = [("conversations", labels.column("conversations"))]
     named = [(k, labels.risks.get(k, k)) for k in kinds]
     table = matrix("risk", labels, labels.column("kind"), named, col, sets, row_totals=False)
     table.chart = 0
     return table
-
-
-def _facets(rows: Rows, figure: str, raw: Iterable[tuple[str, int]]) -> Tally:
-    """Conversations per key of a one-column table (raw pairs, then rolled-up ``figure``)."""
-    tally = Tally(facet=0)
-    for key, conversation_id in raw:
-        tally.add(key, "conversations", conversation_id)
-    for r in rows.rolled:
-        if r.figure == figure:
-            tally.add_count(r.key, "conversations", r.n)
-    return tally
 
 
 def build_report(
@@ -333,7 +251,7 @@ def build_report(
         _activity(rows, scope, labels),
         *_needs(rows, scope, comuni, labels),
         *_quality(rows, labels),
-        *_catalog(rows, scope, services, labels),
+        *catalog_tables(rows, scope, services, labels),
         _risk(rows, labels),
     ]
     return Report(scope, [protect(t) for t in tables])
