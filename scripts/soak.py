@@ -162,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
                 stack, stack.gateway_urls, app, tracker, duration=args.duration,
                 concurrency=args.concurrency, think=args.think, restart=restart,
             )  # fmt: skip
-    block = result.block(command.strip(), "production" if args.postgres_url else "embedded")
+    load = f"{args.concurrency} concurrent conversations, {args.think:g} s think time"
+    block = result.block(command.strip(), "production" if args.postgres_url else "embedded", load)
     print(block)
     if not args.no_write:
         write_block(block)

@@ -84,13 +84,15 @@ class SoakResult:
         """Nothing lost, nothing duplicated."""
         return self.lost == 0 and self.duplicated == 0 and self.logged > 0
 
-    def block(self, command: str, profile: str) -> str:
-        """The Markdown block of docs/benchmarks.md."""
+    def block(self, command: str, profile: str, load: str) -> str:
+        """The Markdown block of docs/benchmarks.md (``load``: conversations and think time)."""
         c = self.counts
+        when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         lines = [
             BEGIN, "",
-            f"Command: `{command}` ({profile} profile, {os.cpu_count()} cores shared, "
-            f"{self.seconds:.0f} s in all). Restarts (SIGKILL, 5 s down, then started again): "
+            f"Command: `{command}` (measured {when}; {profile} profile, {load}, "
+            f"{os.cpu_count()} cores shared, {self.seconds:.0f} s in all). "
+            "Restarts (SIGKILL, 5 s down, then started again): "
             + ("; ".join(self.events) or "none") + ".", "",
             "| sent by the clients | accepted (logged) | answered | answered with the notice "
             "| lost | duplicated | conversations |",

@@ -48,7 +48,7 @@ def test_nothing_lost_or_duplicated_when_each_component_restarts(e2e_stack: E2ES
         drain_timeout=240,
         say=lambda _line: None,
     )
-    summary = result.block("test_e2e_soak", "embedded")
+    summary = result.block("test_e2e_soak", "embedded", "6 concurrent conversations")
     assert len(result.events) == 3, summary
     assert result.logged > 50 and result.answered > 20, summary
     assert result.lost == 0, (result.examples, summary)
