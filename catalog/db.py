@@ -42,7 +42,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    # Catalog searches are small indexed queries: starting parallel workers cost more than the
+    # scans they would share (a comune + category + text search at 100 000 services: 30 -> 20 ms).
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    connect_args.setdefault("options", "-c max_parallel_workers_per_gather=0")
+    return create_engine(url, connect_args=connect_args, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -81,8 +85,11 @@ def alembic_config(engine: Engine | None = None) -> Any:
 def include_object(
     obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
 ) -> bool:
-    """Alembic autogenerate filter: leave out the full-text objects (FTS5 tables, GIN index)."""
-    return not (name or "").startswith(("service_fts", "ix_service_search_tsv"))
+    """Alembic autogenerate filter: leave out the full-text objects.
+
+    FTS5 tables, the GIN index and PostgreSQL's stored ``tsv_*`` vectors (migration 0009).
+    """
+    return not (name or "").startswith(("service_fts", "ix_service_search_tsv", "tsv_"))
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

@@ -3,7 +3,7 @@
 Usage (``make bench-catalog``)::
 
     .venv/bin/python scripts/bench_catalog.py [--services 100000] [--queries 1000]
-        [--database-url URL] [--no-write]
+        [--database-url URL [--reuse]] [--no-write] [--check FILE]
 
 Builds a fresh database (a temporary SQLite file unless ``--database-url`` is given; that
 database's catalog tables are DROPPED), loads the real ``catalog_data/`` (comuni, enti
@@ -12,12 +12,15 @@ areas like the real catalog (mostly local, few national). Then it times
 ``CatalogService.search_services`` – the call the actions make: comune resolution, ranked and
 filtered search with the total, the page's services with their parts and the ente gestore –
 for a random mix of queries, and writes the numbers into docs/benchmarks.md between
-``<!-- BEGIN catalog -->`` and ``<!-- END catalog -->``.
+``<!-- BEGIN catalog -->`` and ``<!-- END catalog -->``. ``--check FILE`` records the result
+ids and totals of every query in FILE, or compares them with FILE when it exists (a speed-up
+must not change what a citizen sees); ``--reuse`` brings the schema to the Alembic head first.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import random
@@ -35,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 
 from catalog.builders import service_facets  # noqa: E402
 from catalog.constants import AREA_KEYS, CATEGORIES, DISTRETTI, ENTE_IDS, TARGET_GROUPS  # noqa: E402
-from catalog.db import make_engine, session_scope  # noqa: E402
+from catalog.db import make_engine, session_scope, upgrade  # noqa: E402
 from catalog.loader import load  # noqa: E402
 from catalog.models import (  # noqa: E402
     Comune,
@@ -233,6 +236,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     if not args.reuse:
         load(engine, ROOT / "catalog_data", reset=True)
         generate(engine, args.services)
+    else:
+        upgrade(engine)
     build_s = time.perf_counter() - t0
     with session_scope(engine) as session:
         total = session.scalar(select(func.count()).select_from(Service))
@@ -241,6 +246,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         )
     svc = CatalogService(engine)
     mix = queries(args.queries, comuni)
+    if args.check:
+        check_results(svc, mix, Path(args.check))
     for q in mix[:50]:  # warm-up (connection pool, statement cache, page cache)
         svc.search_services(**q)
     timings: dict[str, list[float]] = {"actions mix": [], "all": []}
@@ -261,6 +268,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return {"url": engine.url.render_as_string(True).split("@")[-1] if "@" in url else
             engine.url.drivername, "services": total, "build_s": build_s,
             "timings": timings, "cpu": cpu}  # fmt: skip
+
+
+def check_results(svc: CatalogService, mix: list[dict[str, Any]], path: Path) -> None:
+    """Record (first run) or compare the ids and totals of every query of ``mix``.
+
+    Raises:
+        SystemExit: a query returns other services, in another order, or another total.
+    """
+    found = []
+    for q in mix:
+        page = svc.search_services(**q)
+        found.append({"query": q, "ids": [s.id for s in page.items], "total": page.total})
+    if not path.exists():
+        path.write_text(json.dumps(found, indent=0), encoding="utf-8")
+        print(f"results of {len(found)} queries recorded in {path}")
+        return
+    expected = json.loads(path.read_text(encoding="utf-8"))
+    diff = [(e, f) for e, f in zip(expected, found, strict=True) if e != f]
+    for e, f in diff[:5]:
+        print(f"DIFFERENT: {e['query']}: {e['ids']} ({e['total']}) -> {f['ids']} ({f['total']})")
+    if diff:
+        raise SystemExit(f"--check: {len(diff)} of {len(found)} queries differ from {path}")
+    print(f"--check: the {len(found)} queries give the same ids, order and totals as {path}")
 
 
 def report(result: dict[str, Any], command: str) -> str:
@@ -305,13 +335,18 @@ def report(result: dict[str, Any], command: str) -> str:
     return "\n".join(lines)
 
 
-def write_block(block: str, path: Path = BENCH_MD) -> None:
-    """Replace (or append) the catalog block of docs/benchmarks.md, leaving the rest alone."""
+def write_block(block: str, path: Path = BENCH_MD, dialect: str = "sqlite") -> None:
+    """Replace (or append) the catalog block of docs/benchmarks.md, leaving the rest alone.
+
+    SQLite and PostgreSQL runs have a block each (``catalog`` / ``catalog-postgresql``).
+    """
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    new = f"{BEGIN}\n{block}\n{END}"
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        text = head + new + rest.split(END, 1)[1]
+    name = "catalog" if dialect == "sqlite" else f"catalog-{dialect}"
+    begin, end = BEGIN.replace("catalog", name), END.replace("catalog", name)
+    new = f"{begin}\n{block}\n{end}"
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        text = head + new + rest.split(end, 1)[1]
     else:
         text = text.rstrip("\n") + "\n\n" + new + "\n"
     path.write_text(text, encoding="utf-8")
@@ -327,6 +362,7 @@ def main() -> int:
     parser.add_argument(
         "--reuse", action="store_true", help="time an already built --database-url (no build)"
     )
+    parser.add_argument("--check", metavar="FILE", help="record/compare the result ids in FILE")
     args = parser.parse_args()
     command = "make bench-catalog" if len(sys.argv) == 1 else (
         "python scripts/bench_catalog.py " + " ".join(sys.argv[1:]))  # fmt: skip
@@ -334,7 +370,8 @@ def main() -> int:
     block = report(result, command)
     print(block)
     if not args.no_write:
-        write_block(block)
+        dialect = make_engine(args.database_url).dialect.name if args.database_url else "sqlite"
+        write_block(block, dialect=dialect)
         print(f"\nwritten to {BENCH_MD.relative_to(ROOT)}")
     return 0
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from catalog.constants import AREA_SCOPES, TARGET_GROUPS
 from catalog.repository.areas import covering_pairs
-from catalog.textquery import area_token, category_token, sqlite_match
+from catalog.textquery import area_token, category_token, postgres_tsquery, sqlite_match
 
 if TYPE_CHECKING:
     from catalog.repository.services import SearchFilters
@@ -146,3 +146,49 @@ def by_area_and_text(
         return [], 0
     total = by_area_and_text(session, filters, 0, 1)[1]
     return [], total
+
+
+def by_area_and_text_postgres(
+    session: Session, filters: SearchFilters, offset: int, limit: int
+) -> tuple[list[tuple[str, int]], int]:
+    """Comune and text (PostgreSQL): the comune's facet ranges, kept when the words match.
+
+    The facet ranges of the comune (and category) drive the search; each of their services is
+    checked against the stored vector ``tsv_all`` (migration 0009) and only those are ranked
+    (``ts_rank``), instead of ranking every match of a common word in the whole catalog. Same
+    order as the general path: area scope, primary category, name/keywords match, quality,
+    relevance, name; and the total counts every match, with no cap on candidates.
+    """
+    assert filters.comune is not None
+    ordered, wheres, params = _area_sql(filters)
+    params.update(q=postgres_tsquery(list(filters.terms)), take=limit, skip=offset)
+    ranks = " ".join(
+        f"WHEN :s{i} THEN {AREA_SCOPES[scope][0]}" for i, (scope, _) in enumerate(ordered)
+    )
+    area = " OR ".join(f"({w})" for w in wheres)
+    if all(_single(values) for _, values in ordered):  # one facet row per service: no GROUP BY
+        columns = f"CASE scope {ranks} END AS rank"
+        order = "ORDER BY rank, extra, title_tier, quality, score, sort_name, service_id"
+    else:
+        columns = f"min(CASE scope {ranks} END) AS rank"
+        order = (
+            "GROUP BY service_id ORDER BY rank, min(extra), min(title_tier), min(quality), "
+            "min(score), min(sort_name), service_id"
+        )
+    matched = (
+        "SELECT f.service_id, f.category, f.extra, f.scope, f.value, f.tg_mask, f.min_age, "
+        "f.max_age, f.quality, f.sort_name, -ts_rank(ss.tsv_all, tq) AS score, "
+        "CASE WHEN ss.tsv_title @@ tq THEN 0 ELSE 1 END AS title_tier "
+        "FROM service_facet f JOIN service_search ss ON ss.id = f.search_id "
+        "CROSS JOIN to_tsquery('italian', :q) AS tq WHERE ss.tsv_all @@ tq"
+    )
+    sql = (
+        f"SELECT service_id, {columns}, count(*) OVER () AS total FROM ({matched}) m "
+        f"WHERE ({area}) {order} LIMIT :take OFFSET :skip"
+    )
+    result = session.execute(text(sql), params).all()
+    if result:
+        return [(r.service_id, r.rank) for r in result], result[0].total
+    if offset == 0:
+        return [], 0
+    return [], by_area_and_text_postgres(session, filters, 0, 1)[1]

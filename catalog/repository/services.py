@@ -62,6 +62,8 @@ def search(
         rows, total = fastpath.by_area(session, filters, offset, limit)
     elif filters.comune is not None and sqlite:
         rows, total = fastpath.by_area_and_text(session, filters, offset, limit)
+    elif filters.comune is not None:
+        rows, total = fastpath.by_area_and_text_postgres(session, filters, offset, limit)
     else:
         rows, total = _ranked(session, filters, offset, limit)
     if not rows:

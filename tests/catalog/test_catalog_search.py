@@ -251,7 +251,7 @@ def test_text_fast_path_finds_the_same_services_in_the_same_area_order(
 ) -> None:
     """SQLite text+comune fast path: same matches and area order as the bm25 ranking.
 
-    SQLite only (the shared SQLite catalog): PostgreSQL always ranks with ts_rank.
+    SQLite only (the shared SQLite catalog); PostgreSQL: the next test.
     """
     from catalog.db import make_engine, session_scope
     from catalog.repository import fastpath, places
@@ -271,3 +271,30 @@ def test_text_fast_path_finds_the_same_services_in_the_same_area_order(
             assert [rank for _, rank in fast] == sorted(rank for _, rank in fast)
             window, total = fastpath.by_area_and_text(session, filters, 2, 3)
             assert window == fast[2:5] and total == fast_total
+
+
+@pytest.mark.parametrize("text", ["affitto sfratto", "non riesco a pagare l'affitto", "badante"])
+@pytest.mark.parametrize("category", [None, "housing", "elderly_care"])
+def test_postgres_text_fast_path_gives_the_general_ranking(
+    loaded_engine: Engine, text: str, category: str | None
+) -> None:
+    """PostgreSQL text+comune fast path: the same services, order and total as ts_rank's path."""
+    if loaded_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL fast path")
+    from catalog.db import session_scope
+    from catalog.repository import fastpath, places
+    from catalog.repository import services as repo
+    from catalog.textquery import query_terms
+    from wecare.text import normalize
+
+    matched = 0
+    with session_scope(loaded_engine) as session:
+        for comune in ("Cuorgnè", "Ivrea", "Leinì", "Cuceglio"):  # Cuceglio: two enti
+            found = places.comune_by_key(session, normalize(comune))
+            filters = repo.SearchFilters(category=category, comune=found, terms=query_terms(text))
+            fast = fastpath.by_area_and_text_postgres(session, filters, 0, 500)
+            assert fast == repo._ranked(session, filters, 0, 500), (comune, category, text)
+            window = fastpath.by_area_and_text_postgres(session, filters, 2, 3)
+            assert window == (fast[0][2:5], fast[1])
+            matched += len(fast[0])
+    assert matched or (category, text) == ("housing", "badante")
