@@ -52,13 +52,14 @@ class Memory:
                 self.samples[child.spec.name].append((child.proc.pid, group_rss_mb(child.proc.pid)))
 
     def report(self) -> dict[str, str]:
-        """``name -> "first -> last MB (peak P)"`` over the last life of each process."""
+        """``name -> "first -> last MB (peak P)"`` for each life of each process (restarts)."""
         out = {}
         for name, samples in self.samples.items():
-            last_pid = samples[-1][0]
-            life = [mb for pid, mb in samples if pid == last_pid]
-            restarted = " after its restart" if len({pid for pid, _ in samples}) > 1 else ""
-            out[name] = f"{life[0]:.0f} → {life[-1]:.0f} MB (peak {max(life):.0f}){restarted}"
+            lives: dict[int, list[float]] = {}
+            for pid, mb in samples:
+                lives.setdefault(pid, []).append(mb)
+            parts = [f"{v[0]:.0f} → {v[-1]:.0f} MB (peak {max(v):.0f})" for v in lives.values()]
+            out[name] = "; after its restart ".join(parts)
         return out
 
 
