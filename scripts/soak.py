@@ -163,10 +163,11 @@ def main(argv: list[str] | None = None) -> int:
                 concurrency=args.concurrency, think=args.think, restart=restart,
             )  # fmt: skip
     load = f"{args.concurrency} concurrent conversations, {args.think:g} s think time"
-    block = result.block(command.strip(), "production" if args.postgres_url else "embedded", load)
+    profile = "production" if args.postgres_url else "embedded"
+    block = result.block(command.strip(), profile, load)
     print(block)
     if not args.no_write:
-        write_block(block)
+        write_block(block, profile)
     return 0 if result.ok else 1
 
 

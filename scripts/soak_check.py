@@ -27,6 +27,14 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 BEGIN, END = "<!-- BEGIN soak -->", "<!-- END soak -->"
+
+
+def markers(profile: str) -> tuple[str, str]:
+    """The block markers of a profile (``embedded``: the plain ``soak`` block)."""
+    name = "soak" if profile == "embedded" else f"soak-{profile}"
+    return BEGIN.replace("soak", name), END.replace("soak", name)
+
+
 WAITING = ("received", "queued")
 ANSWERED = ("forwarded", "failed")
 
@@ -90,7 +98,7 @@ class SoakResult:
         c = self.counts
         when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
         lines = [
-            BEGIN, "",
+            markers(profile)[0], "",
             f"Command: `{command}` (measured {when}; {profile} profile, {load}, "
             f"{os.cpu_count()} cores shared, {self.seconds:.0f} s in all). "
             "Restarts (SIGKILL, 5 s down, then started again): "
@@ -107,7 +115,7 @@ class SoakResult:
             "`gateway.empty_answer`.", "",
             "Memory (resident set of each process group, first → last sample): "
             + "; ".join(f"{k} {v}" for k, v in sorted(self.memory.items())) + ".", "",
-            END,
+            markers(profile)[1],
         ]  # fmt: skip
         return "\n".join(lines)
 
@@ -174,13 +182,14 @@ def verify(
     return result
 
 
-def write_block(block: str) -> None:
-    """Replace the soak block of docs/benchmarks.md (append it when missing)."""
+def write_block(block: str, profile: str = "embedded") -> None:
+    """Replace the profile's soak block of docs/benchmarks.md (append it when missing)."""
+    begin, end = markers(profile)
     doc = DOC.read_text(encoding="utf-8")
-    if BEGIN in doc and END in doc:
-        head, rest = doc.split(BEGIN, 1)
-        doc = head + block + rest.split(END, 1)[1]
+    if begin in doc and end in doc:
+        head, rest = doc.split(begin, 1)
+        doc = head + block + rest.split(end, 1)[1]
     else:
-        doc = doc.rstrip() + "\n\n## Soak: 10 minutes with a restart of each component\n\n"
-        doc += block + "\n"
+        title = "10 minutes with a restart of each component"
+        doc = doc.rstrip() + f"\n\n## Soak ({profile} profile): {title}\n\n" + block + "\n"
     DOC.write_text(doc, encoding="utf-8")
