@@ -10,7 +10,10 @@ the intent alone.
 A risk message that arrives while ``comune_form`` is asking the comune interrupts it: the goal
 it served (search, office, appointment) is kept in ``interrupted_goal``; if the citizen then
 declines the operator, ``action_offer_resume`` offers to go back to it and
-``action_resume_goal`` restores it (the rules run the form again).
+``action_resume_goal`` restores it (the rules run the form again). A risk message that also
+asks for a service ("mio marito mi picchia, mi serve una casa": the classifier's own intent,
+``risk.original_intent``, is a need) keeps that need as ``interrupted_goal`` ``need:<category>``
+and the same offer searches it, so a citizen (or a false alarm) does not have to ask again.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import CatalogAction, CatalogDown, catalog, latest_entity_values
-from actions.parsing import minor_involved
+from actions.parsing import INTENT_CATEGORY, minor_involved
 from catalog.service import Helpline
 
 VIOLENCE = "violence"
@@ -33,6 +36,21 @@ INTENT_KIND = {"report_violence": VIOLENCE, "report_self_harm": SELF_HARM}
 #: Goals of comune_form that can be taken up again after an interruption.
 RESUMABLE_GOALS = ("search", "office", "appointment")
 FORM = "comune_form"
+#: ``interrupted_goal`` of a need asked for in the risk message itself (``need:<category>``).
+NEED_PREFIX = "need:"
+#: Least confidence of the classifier's own need intent for it to be offered again.
+MIN_NEED_CONFIDENCE = 0.5
+#: How the offer names each category (the titles of the "Intendevi…?" buttons).
+NEED_LABELS = {
+    "economic_support": "spese e bollette",
+    "housing": "casa e affitto",
+    "employment": "lavoro",
+    "family_minors": "famiglia e figli",
+    "elderly_care": "anziani",
+    "disability": "disabilità",
+    "health": "salute e dipendenze",
+    "social_inclusion": "stranieri e inclusione",
+}
 
 
 def risk_of(tracker: Tracker) -> dict[str, Any]:
@@ -108,9 +126,32 @@ def interrupted_goal(tracker: Tracker) -> str | None:
     return goal if loop == FORM and goal in RESUMABLE_GOALS else None
 
 
+def risk_need(tracker: Tracker) -> str | None:
+    """The category the risk message also asked for (its classifier intent), or None."""
+    found = (tracker.latest_message or {}).get("risk")
+    original = found.get("original_intent") if isinstance(found, dict) else None
+    if not isinstance(original, dict):
+        return None
+    category = INTENT_CATEGORY.get(str(original.get("name")))
+    try:
+        confident = float(original.get("confidence") or 0.0) >= MIN_NEED_CONFIDENCE
+    except (TypeError, ValueError):
+        confident = False
+    return category if category in NEED_LABELS and confident else None
+
+
+def resumable(goal: object) -> bool:
+    """A goal ``action_offer_resume`` can offer: a form goal or ``need:<category>``."""
+    if not isinstance(goal, str):
+        return False
+    return goal in RESUMABLE_GOALS or goal.removeprefix(NEED_PREFIX) in NEED_LABELS
+
+
 def interruption_events(tracker: Tracker) -> list[EventType]:
-    """``interrupted_goal`` for a form the risk message interrupted (nothing otherwise)."""
+    """``interrupted_goal``: the form the risk message interrupted, else the need it asked."""
     goal = interrupted_goal(tracker)
+    if goal is None and (need := risk_need(tracker)) is not None:
+        goal = NEED_PREFIX + need
     return [SlotSet("interrupted_goal", goal), SlotSet("resume_offered", False)] if goal else []
 
 
@@ -143,10 +184,15 @@ class ActionOfferResume(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """Ask "riprendiamo?" only when a request was interrupted."""
-        if tracker.get_slot("interrupted_goal") not in RESUMABLE_GOALS:
+        """Ask "riprendiamo?" only when a request was interrupted (or asked with the risk)."""
+        goal = tracker.get_slot("interrupted_goal")
+        if not resumable(goal):
             return []
-        dispatcher.utter_message(response="utter_offer_resume")
+        if goal.startswith(NEED_PREFIX):
+            label = NEED_LABELS[goal.removeprefix(NEED_PREFIX)]
+            dispatcher.utter_message(response="utter_offer_resume_need", need_label=label)
+        else:
+            dispatcher.utter_message(response="utter_offer_resume")
         return [SlotSet("resume_offered", True)]
 
 
@@ -160,15 +206,23 @@ class ActionResumeGoal(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        """On ``affirm`` set ``pending_goal`` back (the rules then run comune_form)."""
+        """On ``affirm`` set ``pending_goal`` back (the rules then run comune_form).
+
+        A ``need:<category>`` goal becomes a search of that category (``need_category``,
+        which ``actions.search.search_request`` prefers when it was set after the latest need
+        message).
+        """
         goal = tracker.get_slot("interrupted_goal")
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         events: list[EventType] = [
             SlotSet("interrupted_goal", None),
             SlotSet("resume_offered", False),
         ]
-        if intent == "affirm" and goal in RESUMABLE_GOALS:
+        if intent == "affirm" and resumable(goal):
             dispatcher.utter_message(response="utter_resume_goal")
+            if goal.startswith(NEED_PREFIX):
+                need = goal.removeprefix(NEED_PREFIX)
+                return [*events, SlotSet("need_category", need), SlotSet("pending_goal", "search")]
             return [*events, SlotSet("pending_goal", goal)]
         dispatcher.utter_message(response="utter_anytime")
         return events

@@ -8,6 +8,8 @@ payload, the caveats for unverified data, and the follow-up buttons.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -43,10 +45,23 @@ def search_request(tracker: Tracker) -> tuple[str | None, str | None]:
         return slot_category, None
     intent = event["parse_data"]["intent"]["name"]
     category = INTENT_CATEGORY[intent]
+    if slot_category and slot_category != category and _slot_set_after(tracker, event):
+        return slot_category, None  # a need taken up after a risk message (actions/safety.py)
     text = event.get("text") or ""
     if text.startswith("/"):
         text = ""
     return category, text or None
+
+
+def _slot_set_after(tracker: Tracker, event: dict[str, Any]) -> bool:
+    """Whether ``need_category`` was set after the user event ``event``."""
+    after = False
+    for item in tracker.events:
+        if item is event:
+            after = True
+        elif after and item.get("event") == "slot" and item.get("name") == "need_category":
+            return True
+    return False
 
 
 async def search_page(

@@ -129,3 +129,53 @@ async def test_resume_yes_restores_the_goal_no_drops_it(dispatcher, domain) -> N
     events = await ActionResumeGoal().run(dispatcher, make_tracker("no", "deny", slots), domain)
     assert slot_sets(events) == {"interrupted_goal": None, "resume_offered": False}
     assert responses(dispatcher) == ["utter_resume_goal", "utter_anytime"]
+
+
+def need_risk(tracker: Tracker, intent: str, confidence: float) -> Tracker:
+    tracker.latest_message["risk"] = {
+        "kinds": ["violence"],
+        "kind": "violence",
+        "original_intent": {"name": intent, "confidence": confidence},
+    }
+    return tracker
+
+
+async def test_a_need_asked_with_the_risk_is_offered_after_the_numbers(dispatcher, domain) -> None:
+    text = "mio marito mi picchia e devo trovare una casa popolare a ivrea"
+    tracker = need_risk(make_tracker(text, "report_violence"), "need_housing", 0.93)
+    events = await ActionReportViolence().run(dispatcher, tracker, domain)
+    assert responses(dispatcher)[0] == "custom:emergency"  # the numbers stay first
+    assert slot_sets(events)["interrupted_goal"] == "need:housing"
+    assert slot_sets(events)["resume_offered"] is False
+
+    offer = make_tracker("/deny", "deny", slots={"interrupted_goal": "need:housing"})
+    events = await ActionOfferResume().run(dispatcher, offer, domain)
+    assert dispatcher.messages[-1]["response"] == "utter_offer_resume_need"
+    assert dispatcher.messages[-1]["need_label"] == "casa e affitto"
+    assert slot_sets(events) == {"resume_offered": True}
+
+    slots = {"interrupted_goal": "need:housing", "resume_offered": True}
+    events = await ActionResumeGoal().run(dispatcher, make_tracker("sì", "affirm", slots), domain)
+    assert slot_sets(events) == {
+        "interrupted_goal": None,
+        "resume_offered": False,
+        "need_category": "housing",
+        "pending_goal": "search",
+    }
+    events = await ActionResumeGoal().run(dispatcher, make_tracker("no", "deny", slots), domain)
+    assert slot_sets(events) == {"interrupted_goal": None, "resume_offered": False}
+
+
+async def test_no_need_offered_when_unsure_or_not_a_need(dispatcher, domain) -> None:
+    for intent, confidence in (("need_housing", 0.3), ("greet", 0.99), ("report_violence", 0.9)):
+        tracker = need_risk(make_tracker("mi picchia", "report_violence"), intent, confidence)
+        events = await ActionReportViolence().run(dispatcher, tracker, domain)
+        assert "interrupted_goal" not in slot_sets(events), intent
+    # a form the risk interrupted comes first
+    tracker = make_tracker("mi picchia, cerco lavoro", "report_violence", history=FORM_ASKING)
+    events = await ActionReportViolence().run(
+        dispatcher, need_risk(tracker, "need_employment", 0.9), domain
+    )
+    assert slot_sets(events)["interrupted_goal"] == "search"
+    garbage = make_tracker("/deny", "deny", slots={"interrupted_goal": "need:nonsense"})
+    assert await ActionOfferResume().run(dispatcher, garbage, domain) == []

@@ -202,3 +202,25 @@ async def test_show_more_without_a_search(dispatcher, domain) -> None:
         dispatcher, make_tracker("/ask_more_results", "ask_more_results"), domain
     )
     assert responses(dispatcher) == ["utter_no_previous_search", "utter_ask_need"]
+
+
+async def test_a_need_taken_up_after_a_risk_message_is_searched(dispatcher, domain) -> None:
+    # an older housing search, then a risk message that also asked for work, taken up with "sì"
+    history = [
+        user_event(RENT, "need_housing"),
+        {"event": "slot", "name": "need_category", "value": "housing"},
+        user_event("mi picchia e mi serve un lavoro", "report_violence"),
+        {"event": "slot", "name": "need_category", "value": "employment"},
+    ]
+    slots = {"comune": "Cuorgnè", "need_category": "employment"}
+    tracker = make_tracker("sì", "affirm", slots=slots, history=history)
+    events = await ActionSearchServices().run(dispatcher, tracker, domain)
+    (payload,) = customs(dispatcher)
+    assert payload["category"] == "employment"
+    assert slot_sets(events)["need_category"] == "employment"
+    # without the take-up the latest need message still decides (and its text is used)
+    slots["need_category"] = "housing"
+    plain = make_tracker("sì", "affirm", slots=slots, history=history[:2])
+    dispatcher.messages.clear()
+    await ActionSearchServices().run(dispatcher, plain, domain)
+    assert customs(dispatcher)[0]["category"] == "housing"
