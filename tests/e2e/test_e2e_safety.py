@@ -154,3 +154,16 @@ def test_greet_and_bot_challenge(chat: Chat) -> None:
     replies = chat.say("ma sei un robot?")
     assert replies.texts, chat.transcript()
     assert not replies.customs, chat.transcript()
+
+
+def test_a_need_in_the_risk_message_is_searched_after_the_numbers(chat: Chat) -> None:
+    """The numbers first; after "no" to a person, the housing asked for in the same message."""
+    emergency_numbers(chat, "ho paura di mio marito, mi serve un alloggio di emergenza")
+    offer = chat.say("no")
+    assert "Vuoi che li cerchiamo" in offer.text and "casa e affitto" in offer.text, (
+        chat.transcript()
+    )
+    replies = chat.say("sì")
+    if "services" not in replies.kinds():  # the comune is asked first
+        replies = chat.say("Ivrea")
+    assert replies.custom("services")["category"] == "housing", chat.transcript()
