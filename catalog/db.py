@@ -45,7 +45,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # Catalog searches are small indexed queries: starting parallel workers cost more than the
     # scans they would share (a comune + category + text search at 100 000 services: 30 -> 20 ms).
     connect_args = dict(kwargs.pop("connect_args", {}))
-    connect_args.setdefault("options", "-c max_parallel_workers_per_gather=0")
+    options = str(connect_args.get("options", "")).strip()
+    connect_args["options"] = f"{options} -c max_parallel_workers_per_gather=0".strip()
     return create_engine(url, connect_args=connect_args, **kwargs)
 
 

@@ -65,6 +65,14 @@ def empty_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Eng
     yield from _new_engine(request.param, tmp_path)
 
 
+@pytest.fixture(scope="module")
+def pg_loaded_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A PostgreSQL database loaded from the real ``catalog_data/`` (PostgreSQL-only tests)."""
+    for engine in _new_engine("postgres", tmp_path_factory.mktemp("pgloaded")):
+        load(engine, CATALOG_DATA)
+        yield engine
+
+
 @pytest.fixture(scope="module", params=BACKENDS)
 def loaded_engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

@@ -275,12 +275,13 @@ def test_text_fast_path_finds_the_same_services_in_the_same_area_order(
 
 @pytest.mark.parametrize("text", ["affitto sfratto", "non riesco a pagare l'affitto", "badante"])
 @pytest.mark.parametrize("category", [None, "housing", "elderly_care"])
+@pytest.mark.postgres
 def test_postgres_text_fast_path_gives_the_general_ranking(
-    loaded_engine: Engine, text: str, category: str | None
+    pg_loaded_engine: Engine, text: str, category: str | None
 ) -> None:
     """PostgreSQL text+comune fast path: the same services, order and total as ts_rank's path."""
-    if loaded_engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL fast path")
+    loaded_engine = pg_loaded_engine
+    assert loaded_engine.dialect.name == "postgresql"
     from catalog.db import session_scope
     from catalog.repository import fastpath, places
     from catalog.repository import services as repo
