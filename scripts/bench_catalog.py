@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, make_url, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -370,7 +370,7 @@ def main() -> int:
     block = report(result, command)
     print(block)
     if not args.no_write:
-        dialect = make_engine(args.database_url).dialect.name if args.database_url else "sqlite"
+        dialect = make_url(args.database_url).get_backend_name() if args.database_url else "sqlite"
         write_block(block, dialect=dialect)
         print(f"\nwritten to {BENCH_MD.relative_to(ROOT)}")
     return 0

@@ -7,6 +7,7 @@ comune partition the results and each scope is one index range already in result
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
@@ -65,6 +66,32 @@ def _single(values: list[str] | None) -> bool:
     return values is not None and len(values) == 1
 
 
+def _rank_and_order(
+    ordered: list[tuple[str, list[str] | None]], single: str, grouped: str
+) -> tuple[str, str]:
+    """The ``rank`` column (area scope) and the ORDER BY that follows it.
+
+    ``single`` when each service has one facet row in the ranges (no GROUP BY), else
+    ``grouped`` (aggregated per service).
+    """
+    ranks = " ".join(
+        f"WHEN :s{i} THEN {AREA_SCOPES[scope][0]}" for i, (scope, _) in enumerate(ordered)
+    )
+    if all(_single(values) for _, values in ordered):
+        return f"CASE scope {ranks} END AS rank", f"ORDER BY rank, {single}"
+    return f"min(CASE scope {ranks} END) AS rank", f"GROUP BY service_id ORDER BY rank, {grouped}"
+
+
+def _window(
+    session: Session, sql: str, params: dict[str, Any], offset: int, total: Callable[[], int]
+) -> tuple[list[tuple[str, int]], int]:
+    """Run a page query (``service_id``, ``rank``, ``total``); past the end, ``total()``."""
+    result = session.execute(text(sql), params).all()
+    if result:
+        return [(r.service_id, r.rank) for r in result], result[0].total
+    return [], total() if offset else 0
+
+
 def by_area(
     session: Session, filters: SearchFilters, offset: int, limit: int
 ) -> tuple[list[tuple[str, int]], int]:
@@ -117,20 +144,13 @@ def by_area_and_text(
         probe = ""
     params.update(q=f"{{title body}} : {terms} AND {facets}", qt=f"title : {terms} AND {facets}")
     params.update(take=limit, skip=offset)
-    ranks = " ".join(
-        f"WHEN :s{i} THEN {AREA_SCOPES[scope][0]}" for i, (scope, _) in enumerate(ordered)
-    )
     area = " OR ".join(f"({w})" for w in wheres)
     title_tier = "CASE WHEN search_id IN (SELECT rid FROM titles) THEN 0 ELSE 1 END"
-    if all(_single(values) for _, values in ordered):  # one facet row per service: no GROUP BY
-        columns = f"CASE scope {ranks} END AS rank"
-        order = f"ORDER BY rank, extra, {title_tier}, quality, sort_name, service_id"
-    else:
-        columns = f"min(CASE scope {ranks} END) AS rank"
-        order = (
-            f"GROUP BY service_id ORDER BY rank, min(extra), min({title_tier}), min(quality), "
-            "min(sort_name), service_id"
-        )
+    columns, order = _rank_and_order(
+        ordered,
+        f"extra, {title_tier}, quality, sort_name, service_id",
+        f"min(extra), min({title_tier}), min(quality), min(sort_name), service_id",
+    )
     sql = (
         "WITH hits AS MATERIALIZED (SELECT rowid AS rid FROM service_fts "
         "WHERE service_fts MATCH :q), "
@@ -139,13 +159,9 @@ def by_area_and_text(
         f"SELECT service_id, {columns}, count(*) OVER () AS total "
         f"FROM {source} WHERE ({area}) {probe}{order} LIMIT :take OFFSET :skip"
     )
-    result = session.execute(text(sql), params).all()
-    if result:
-        return [(r.service_id, r.rank) for r in result], result[0].total
-    if offset == 0:
-        return [], 0
-    total = by_area_and_text(session, filters, 0, 1)[1]
-    return [], total
+    return _window(
+        session, sql, params, offset, lambda: by_area_and_text(session, filters, 0, 1)[1]
+    )
 
 
 def by_area_and_text_postgres(
@@ -162,19 +178,12 @@ def by_area_and_text_postgres(
     assert filters.comune is not None
     ordered, wheres, params = _area_sql(filters)
     params.update(q=postgres_tsquery(list(filters.terms)), take=limit, skip=offset)
-    ranks = " ".join(
-        f"WHEN :s{i} THEN {AREA_SCOPES[scope][0]}" for i, (scope, _) in enumerate(ordered)
-    )
     area = " OR ".join(f"({w})" for w in wheres)
-    if all(_single(values) for _, values in ordered):  # one facet row per service: no GROUP BY
-        columns = f"CASE scope {ranks} END AS rank"
-        order = "ORDER BY rank, extra, title_tier, quality, score, sort_name, service_id"
-    else:
-        columns = f"min(CASE scope {ranks} END) AS rank"
-        order = (
-            "GROUP BY service_id ORDER BY rank, min(extra), min(title_tier), min(quality), "
-            "min(score), min(sort_name), service_id"
-        )
+    columns, order = _rank_and_order(
+        ordered,
+        "extra, title_tier, quality, score, sort_name, service_id",
+        "min(extra), min(title_tier), min(quality), min(score), min(sort_name), service_id",
+    )
     matched = (
         "SELECT f.service_id, f.category, f.extra, f.scope, f.value, f.tg_mask, f.min_age, "
         "f.max_age, f.quality, f.sort_name, -ts_rank(ss.tsv_all, tq) AS score, "
@@ -186,9 +195,6 @@ def by_area_and_text_postgres(
         f"SELECT service_id, {columns}, count(*) OVER () AS total FROM ({matched}) m "
         f"WHERE ({area}) {order} LIMIT :take OFFSET :skip"
     )
-    result = session.execute(text(sql), params).all()
-    if result:
-        return [(r.service_id, r.rank) for r in result], result[0].total
-    if offset == 0:
-        return [], 0
-    return [], by_area_and_text_postgres(session, filters, 0, 1)[1]
+    return _window(
+        session, sql, params, offset, lambda: by_area_and_text_postgres(session, filters, 0, 1)[1]
+    )
