@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -176,8 +177,9 @@ class Stack:
                 str(RASA_BIN),
                 "run",
                 "--enable-api",
-                "--auth-token",
-                self.token,
+                # one argument with "=": a token may begin with "-" (token_urlsafe
+                # does, 1 time in 32), which argparse would read as an option
+                f"--auth-token={self.token}",
                 "--endpoints",
                 str(self.endpoints_file()),
                 "--credentials",
@@ -189,7 +191,7 @@ class Stack:
                 "-i",
                 "127.0.0.1",
             ],
-            f"{url}/status?token={self.token}",
+            f"{url}/status?token={quote(self.token, safe='')}",
             check=lambda r: bool(r.json().get("model_file")),
             fatal=_rasa_without_model,
         )
