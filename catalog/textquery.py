@@ -70,7 +70,20 @@ def category_token(category: str) -> str:
     return "zzc" + category.replace("_", "")
 
 
+def category_area_token(category: str, scope: str, value: str) -> str:
+    """Full-text token of a category in an area.
+
+    ``health``, ``comune``, ``Cuorgnè`` -> ``zzxhealth0comunecuorgne`` (the ``0`` ends the
+    category, whose names have no digits). Its posting list is one ``service_facet`` range
+    (category, scope, value): a text search with a category and a comune asks FTS5 for the
+    words AND one of the comune's ranges, so the engine returns only the services of the
+    result instead of every match of the category in the region.
+    """
+    return "zzx" + category.replace("_", "") + "0" + area_token(scope, value)[3:]
+
+
 def facets_document(categories: list[str], areas: list[tuple[str, str]]) -> str:
-    """The ``facets`` text of a service: its category and area tokens."""
+    """The ``facets`` text of a service: its category, area and category-in-area tokens."""
     tokens = [category_token(c) for c in categories] + [area_token(s, v) for s, v in areas]
+    tokens += [category_area_token(c, s, v) for c in categories for s, v in areas]
     return " ".join(dict.fromkeys(tokens))

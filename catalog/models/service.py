@@ -190,6 +190,12 @@ class ServiceFacet(Base):
             "extra", "scope", "value", "quality", "sort_name", "service_id", "tg_mask",
             "min_age", "max_age", "search_id",
         ),  # fmt: skip
+        # From a full-text hit to its facet rows, covering (migration 0010).
+        Index(
+            "ix_service_facet_search",
+            "search_id", "category", "scope", "value", "extra", "quality", "sort_name",
+            "service_id", "tg_mask", "min_age", "max_age",
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -204,9 +210,7 @@ class ServiceFacet(Base):
     max_age: Mapped[int | None] = mapped_column(Integer)
     quality: Mapped[int] = mapped_column(Integer)
     sort_name: Mapped[str] = mapped_column(String(300))
-    # Row id of the service's full-text document: text searches probe the FTS hits by it.
-    search_id: Mapped[int] = mapped_column(
-        ForeignKey("service_search.id", ondelete="CASCADE"), index=True
-    )
+    # Row id of the service's full-text document: text searches join the FTS hits on it.
+    search_id: Mapped[int] = mapped_column(ForeignKey("service_search.id", ondelete="CASCADE"))
 
     search: Mapped[ServiceSearch] = relationship()

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from catalog.constants import AREA_SCOPES, TARGET_GROUPS
 from catalog.repository.areas import covering_pairs
-from catalog.textquery import area_token, category_token, postgres_tsquery, sqlite_match
+from catalog.textquery import area_token, category_area_token, postgres_tsquery, sqlite_match
 
 if TYPE_CHECKING:
     from catalog.repository.services import SearchFilters
@@ -120,28 +120,26 @@ def by_area(
 def by_area_and_text(
     session: Session, filters: SearchFilters, offset: int, limit: int
 ) -> tuple[list[tuple[str, int]], int]:
-    """Comune and text (SQLite): the comune's facet ranges, kept when in the FTS hits.
+    """Comune and text (SQLite): FTS5 hits joined to their facet rows in the comune's ranges.
 
-    FTS5 finds the documents matching the words AND the category token (without a category:
-    AND one of the comune's area tokens), intersecting posting lists; the hits are
+    FTS5 finds the documents matching the words AND one of the comune's category-in-area
+    tokens (without a category: one of its area tokens), intersecting posting lists, so the
+    hits are the results (migration 0010; before, the words AND the category token gave every
+    match of the category in the region, probed against the facet ranges). The hits are
     materialised once as row ids (no bm25: scoring every match of a common word costs tens of
-    milliseconds at 100 000 services). Within an area scope and category rank, services whose
-    name/keywords match come before those matching only in the body.
+    milliseconds at 100 000 services) and drive the join. Within an area scope and category
+    rank, services whose name/keywords match come before those matching only in the body.
     """
     assert filters.comune is not None
     ordered, wheres, params = _area_sql(filters)
     terms = f"({sqlite_match(list(filters.terms))})"
+    pairs = covering_pairs(filters.comune)
     if filters.category:
-        # Category token in FTS (a cheap posting-list AND), area from the facet ranges.
-        facets = f"facets : {category_token(filters.category)}"
-        source = "service_facet"
-        probe = "AND +search_id IN (SELECT rid FROM hits) "
+        # One category-in-area token per facet range of the comune: FTS5 returns the result.
+        tokens = [category_area_token(filters.category, s, v) for s, v in pairs]
     else:
-        # No category: the area tokens restrict the hits, which then drive the join.
-        areas = " OR ".join(area_token(s, v) for s, v in covering_pairs(filters.comune))
-        facets = f"facets : ({areas})"
-        source = "hits CROSS JOIN service_facet ON service_facet.search_id = hits.rid"
-        probe = ""
+        tokens = [area_token(s, v) for s, v in pairs]
+    facets = f"facets : ({' OR '.join(tokens)})"
     params.update(q=f"{{title body}} : {terms} AND {facets}", qt=f"title : {terms} AND {facets}")
     params.update(take=limit, skip=offset)
     area = " OR ".join(f"({w})" for w in wheres)
@@ -157,7 +155,8 @@ def by_area_and_text(
         "titles AS MATERIALIZED (SELECT rowid AS rid FROM service_fts "
         "WHERE service_fts MATCH :qt) "
         f"SELECT service_id, {columns}, count(*) OVER () AS total "
-        f"FROM {source} WHERE ({area}) {probe}{order} LIMIT :take OFFSET :skip"
+        "FROM hits CROSS JOIN service_facet ON service_facet.search_id = hits.rid "
+        f"WHERE ({area}) {order} LIMIT :take OFFSET :skip"
     )
     return _window(
         session, sql, params, offset, lambda: by_area_and_text(session, filters, 0, 1)[1]

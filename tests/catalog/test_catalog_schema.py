@@ -91,3 +91,30 @@ def test_upgrade_from_0001_backfills_the_search_index(empty_engine: Engine) -> N
     assert "service_facet" not in inspect(empty_engine).get_table_names()
     upgrade(empty_engine)
     assert snapshot() == before
+
+
+def test_upgrade_from_0009_adds_the_category_in_area_tokens(empty_engine: Engine) -> None:
+    """A catalog loaded before 0010 gets the same ``facets`` text as a fresh load."""
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from catalog.db import session_scope
+    from catalog.loader import load
+    from catalog.models import ServiceSearch
+    from catalog.textquery import category_area_token
+
+    load(empty_engine, Path(__file__).resolve().parents[2] / "catalog_data")
+
+    def facets() -> dict[str, str]:
+        with session_scope(empty_engine) as session:
+            rows = session.execute(select(ServiceSearch.service_id, ServiceSearch.facets))
+            return dict(rows.tuples().all())
+
+    fresh = facets()
+    assert category_area_token("housing", "comune", "Cuorgnè") == "zzxhousing0comunecuorgne"
+    assert sum("zzxhousing0" in text for text in fresh.values()) > 3
+    downgrade(empty_engine, "0009")
+    assert not any("zzx" in text for text in facets().values())
+    upgrade(empty_engine)
+    assert facets() == fresh
