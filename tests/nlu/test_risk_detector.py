@@ -34,6 +34,9 @@ def detector() -> RiskDetector:
         ("mi voglio ammazzare", "self_harm"),
         ("il mio ex mi segue ovunque", "violence"),
         ("non mi fa uscire di casa e mi ha preso il telefono", "violence"),
+        # economic control by a partner, with no risk word
+        ("mio marito mi controlla i soldi e non riesco a pagare le bollette", "violence"),
+        ("il mio compagno mi blocca la carta e mi conta ogni euro", "violence"),
     ],
 )
 def test_risk_phrases_of_the_issue(detector: RiskDetector, text: str, kind: str) -> None:
@@ -54,6 +57,8 @@ def test_risk_phrases_of_the_issue(detector: RiskDetector, text: str, kind: str)
         "vorrei farla finita con questa burocrazia",
         "mia madre è caduta e ha dei lividi",
         "mi tocca pagare la mensa",
+        "mio figlio mi gestisce la pensione perche non ci vedo piu",
+        "mio marito gestisce i conti di casa, io vorrei sapere del bonus bollette",
     ],
 )
 def test_ordinary_messages_sharing_words(detector: RiskDetector, text: str) -> None:
