@@ -47,6 +47,7 @@ from bot.gateway.outbox import Outbox
 from bot.gateway.rasa_client import RasaClient, RasaPool
 from bot.gateway.router import Router
 from bot.gateway.safety import SafetyNet, load_fallback_payloads
+from bot.gateway.spool import Spool, SpoolDesk
 from bot.handoff.citizen import CitizenHandoff
 from bot.handoff.context import HandoffContext
 from bot.handoff.desk import OperatorDesk
@@ -229,6 +230,7 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         settings.instance_name,
         lookup=tracker.answer_to,
     )
+    spool = Spool(settings.spool_dir / f"spool-{settings.instance_name}.jsonl")
     router = Router(
         conversations,
         rasa,
@@ -240,6 +242,7 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         safety=safety,
         analytics=recorder,
         inbox=inbox,
+        spool=SpoolDesk(spool, outbox, texts, safety),
     )
     worker = InboxWorker(
         inbox,
@@ -247,6 +250,7 @@ def build_gateway(settings: Settings, overrides: Overrides | None = None) -> Gat
         router.process_kept,
         settings.inbox_retry_seconds,
         settings.inbox_orphan_seconds,
+        drain_spool=lambda: spool.drain(router.replay_spooled),
     )
     console = ConsoleContext(
         accounts=AccountStore(repos.accounts),

@@ -83,6 +83,9 @@ class Settings:
     #: Age after which a message still waiting for Rasa is taken as left by a stopped gateway
     #: and answered late by the durable inbox (``INBOX_ORPHAN_SECONDS``; above the 30 s timeout).
     inbox_orphan_seconds: float = 90.0
+    #: Where a gateway keeps citizen messages while the app database is down
+    #: (``GATEWAY_SPOOL_DIR``; one ``spool-<instance>.jsonl`` per gateway instance).
+    spool_dir: Path = VAR_DIR
     #: NLU inbox: confidence below which a message is "unsure" (``NLU_INBOX_THRESHOLD``).
     nlu_inbox_threshold: float = 0.6
     #: NLU inbox retention in days (``NLU_INBOX_RETENTION_DAYS``; ``wecare privacy purge``).
@@ -178,6 +181,7 @@ def get_settings() -> Settings:
         instance=_env("WECARE_INSTANCE", ""),
         inbox_retry_seconds=float(_env("INBOX_RETRY_SECONDS", "5")),
         inbox_orphan_seconds=float(_env("INBOX_ORPHAN_SECONDS", "90")),
+        spool_dir=Path(_env("GATEWAY_SPOOL_DIR", str(VAR_DIR))),
         nlu_inbox_threshold=float(_env("NLU_INBOX_THRESHOLD", "0.6")),
         nlu_inbox_retention_days=int(_env("NLU_INBOX_RETENTION_DAYS", "180")),
         nlu_data_dir=Path(_env("NLU_DATA_DIR", str(NLU_DATA_DIR))),

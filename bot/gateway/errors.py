@@ -15,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bot.store.db import STORE_DOWN
+
 log = logging.getLogger(__name__)
 
 
@@ -41,6 +43,13 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(400, "invalid request", fields=fields)
 
 
+async def _store_down(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("app database unavailable on %s %s", request.method, request.url.path)
+    response = error_response(503, "temporarily unavailable, try again shortly")
+    response.headers["Retry-After"] = "10"
+    return response
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal error")
@@ -50,4 +59,6 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the JSON error handlers on ``app``."""
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    for down in STORE_DOWN:  # the app database cannot be reached: 503, not a 500
+        app.add_exception_handler(down, _store_down)
     app.add_exception_handler(Exception, _unexpected_error)

@@ -154,6 +154,8 @@ class InboxWorker:
         interval: seconds between two rounds.
         orphan_seconds: age after which a message still waiting for Rasa's answer is taken
             as left by a stopped gateway (above the Rasa timeout, 30 s).
+        drain_spool: replays the messages kept on disk while the app database was down
+            (``bot.gateway.spool``), first in every round; None: no spool.
     """
 
     def __init__(
@@ -163,8 +165,10 @@ class InboxWorker:
         process: Callable[[int], Awaitable[None]],
         interval: float = 5.0,
         orphan_seconds: float = 90.0,
+        drain_spool: Callable[[], Awaitable[int]] | None = None,
     ) -> None:
         self.inbox = inbox
+        self.drain_spool = drain_spool
         self.rasa_up = rasa_up
         self.process = process
         self.interval = interval
@@ -177,6 +181,8 @@ class InboxWorker:
         Messages a stopped gateway left unanswered (status ``received`` for longer than
         ``orphan_seconds``) are kept first, so they are answered too.
         """
+        if self.drain_spool is not None:
+            await self.drain_spool()
         adopted = await self.inbox.store.adopt_orphans(self.orphan_seconds)
         if adopted:
             log.warning("%d message(s) left unanswered by a stopped gateway kept", adopted)

@@ -129,4 +129,6 @@ class Outbox:
     ) -> None:
         """Record whether the channel delivered replies (``delivered`` / ``failed``)."""
         ids = [r.message_id for r in replies if r.message_id]
+        if not ids:  # nothing logged (e.g. answered from the spool while the database is down)
+            return
         await self.conversations.set_status(ids, "delivered" if ok else "failed", error)

@@ -3,7 +3,9 @@
 Every channel calls :meth:`Router.handle_incoming` for each citizen message and renders the
 replies it returns. Order of work for one message (SPEC §1, §8 "nothing lost"):
 
-1. the conversation is found or created in the app DB (so it survives restarts);
+1. the conversation is found or created in the app DB (so it survives restarts); when that
+   database cannot be reached the message goes to this gateway's spool on local disk and is
+   routed when it is back (``bot.gateway.spool``; late answers: ``bot.gateway.late``);
 2. the inbound message is logged (status ``received``) BEFORE anything else happens;
 3. input guards: empty, too long, unsupported media → a gateway notice, nothing forwarded;
 4. human mode → the handoff decides (the operator console, ``bot.handoff``);
@@ -29,15 +31,17 @@ from bot.gateway.followups import erase_conversation, learn_area
 from bot.gateway.geo import ComuneLocator, location_message
 from bot.gateway.inbox import DurableInbox
 from bot.gateway.input import rejection, typed_text
+from bot.gateway.late import LateAnswers
 from bot.gateway.outbox import Outbox
 from bot.gateway.ports import HandoffPort, TurnPort
 from bot.gateway.rasa_client import RasaClient, RasaUnavailable
 from bot.gateway.replies import Reply, payload_of
 from bot.gateway.safety import SafetyNet
+from bot.gateway.spool import SpoolDesk, SpooledMessage
 from bot.handoff.rasa_tracker import MESSAGE_ID_KEY
+from bot.store.db import STORE_DOWN
 from bot.store.deletion import Erasure
 from bot.store.facade import ConversationStore
-from bot.store.inbox import InboxEntry
 from bot.store.records import ConversationRecord, MessageRecord
 from bot.texts import Texts
 from nlu.risk.detector import RiskAssessment
@@ -45,7 +49,7 @@ from nlu.risk.detector import RiskAssessment
 log = logging.getLogger(__name__)
 
 
-class Router:
+class Router(LateAnswers):
     """Routes citizen messages between channels, the message log and Rasa.
 
     Args:
@@ -62,6 +66,8 @@ class Router:
         analytics: records each answered message for the needs analytics (intent, category,
             services shown; no text). None: nothing is recorded.
         inbox: the durable inbox (None: a message Rasa did not answer is only ``failed``).
+        spool: keeps messages on local disk while the app database is down (None: the
+            database error reaches the channel; ``bot.gateway.spool``).
     """
 
     def __init__(
@@ -77,6 +83,7 @@ class Router:
         safety: SafetyNet | None = None,
         analytics: TurnPort | None = None,
         inbox: DurableInbox | None = None,
+        spool: SpoolDesk | None = None,
     ) -> None:
         self.conversations = conversations
         self.rasa = rasa
@@ -88,6 +95,7 @@ class Router:
         self.safety = safety
         self.analytics = analytics
         self.inbox = inbox
+        self.spool = spool
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
     # -- what the channels call ----------------------------------------------------------
@@ -117,16 +125,26 @@ class Router:
         Returns:
             The replies to render, each with the id of its logged message.
         """
-        metadata = dict(metadata or {})
-        lock = self._locks.setdefault(sender, asyncio.Lock())
-        async with lock:
-            conv = await self.conversations.get_or_create_conversation(
-                channel,
-                sender,
-                ente_gestore_id=metadata.pop("ente_gestore_id", None),
-                meta=metadata.pop("conversation_meta", None),
-            )
-            return await self._route(conv, text, metadata, event)
+        message = SpooledMessage(channel, sender, text, dict(metadata or {}), event)
+        async with self._locks.setdefault(sender, asyncio.Lock()):
+            if self.spool is not None and self.spool.holds(sender):  # behind the spooled ones
+                return await self.spool.keep(message)
+            try:
+                return await self._incoming(message)
+            except STORE_DOWN:
+                if self.spool is None:
+                    raise
+                return await self.spool.keep(message)
+
+    async def _incoming(self, message: SpooledMessage) -> list[Reply]:
+        metadata = dict(message.metadata)
+        conv = await self.conversations.get_or_create_conversation(
+            message.channel,
+            message.sender,
+            ente_gestore_id=metadata.pop("ente_gestore_id", None),
+            meta=metadata.pop("conversation_meta", None),
+        )
+        return await self._route(conv, message.text, metadata, message.event)
 
     async def handle_location(
         self,
@@ -166,6 +184,23 @@ class Router:
         if rejected is not None:
             return rejected
         inbound = await self.outbox.log_in(conv, stripped, event, metadata, "received")
+        try:
+            return await self._logged(conv, inbound, stripped, metadata, event, notice)
+        except STORE_DOWN:
+            if self.spool is None:
+                raise
+            # logged as "received": the inbox adopts and answers it (adopt_orphans)
+            return await self.spool.unlogged_notice(stripped, event)
+
+    async def _logged(
+        self,
+        conv: ConversationRecord,
+        inbound: MessageRecord,
+        stripped: str,
+        metadata: dict[str, Any],
+        event: str,
+        notice: str | None,
+    ) -> list[Reply]:
         risk = self.safety.assess(stripped, event) if self.safety else None
         if conv.mode != "bot":
             handled = await self._human_mode(conv, inbound, risk)
@@ -174,46 +209,6 @@ class Router:
         before = [await self.outbox.notice(conv, notice)] if notice else []
         text = typed_text(stripped, event)
         return await self._ask_rasa(conv, inbound, text, metadata, risk, before, event)
-
-    async def process_kept(self, conversation_id: int) -> None:
-        """Answer the kept messages of a conversation (the inbox worker calls this)."""
-        if self.inbox is None:
-            return
-        conv = await self.conversations.get_conversation(conversation_id)
-        if conv is None:
-            return
-        async with self._locks.setdefault(conv.sender_id, asyncio.Lock()):
-            await self.inbox.drain(conv, self._kept_turn)
-
-    async def _kept_turn(
-        self, conv: ConversationRecord, entry: InboxEntry, late: str | None
-    ) -> list[Reply]:
-        """One kept message to Rasa (risk assessed again: the guard needs it)."""
-        event = str(entry.meta.get("event") or "text")
-        metadata = dict(entry.meta.get("metadata") or {})
-        risk = self.safety.assess(entry.text, event) if self.safety else None
-        # an adopted orphan keeps the text as logged
-        entry = replace(entry, text=typed_text(entry.text, event))
-        latest = await self.conversations.get_conversation(conv.id) or conv
-        assert self.inbox is not None
-        # Rasa may have answered already (stored before a gateway stopped, or in its tracker
-        # when the gateway gave up waiting): never make it process one message twice
-        answer = entry.answer
-        if answer is None:
-            answer = await self.inbox.find_answer(latest.sender_id, entry)
-        if answer is None:
-            human = latest.mode != "bot"  # an operator has it: Rasa (paused) only records it
-            extra = {"channel": latest.channel, MESSAGE_ID_KEY: entry.message_id}
-            answer = await self.rasa.send(
-                latest.sender_id, entry.text, extra if human else {**metadata, **extra}
-            )
-        if entry.answer is None and not await self.inbox.answered(entry, answer):
-            return []  # erased meanwhile
-        if latest.mode != "bot":
-            return []
-        return await self._turn(
-            latest, entry.message_id, entry.text, metadata, risk, [], late, answer=answer
-        )
 
     async def _guard(
         self,

@@ -26,9 +26,13 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "app_alembic_version"
+#: What "the app database cannot be reached" looks like (refused, closed, timed out);
+#: the gateway then keeps citizen messages on local disk (``bot.gateway.spool``).
+STORE_DOWN: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 
 class SchemaOutdated(RuntimeError):

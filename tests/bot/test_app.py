@@ -19,6 +19,7 @@ THREAD_HOPS = {
     BOT / "store" / "facade.py",  # ThreadFacade, base of every repository facade
     BOT / "store" / "deletion.py",  # Erasure
     BOT / "gateway" / "safety.py",  # the catalog's emergency numbers (not an app repository)
+    BOT / "gateway" / "spool.py",  # the spool file's writes and fsync (no database)
 }
 
 

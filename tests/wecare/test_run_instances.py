@@ -110,7 +110,9 @@ def test_the_production_profile_is_checked_before_anything_starts(monkeypatch):
 
 def test_a_token_that_begins_with_a_dash_reaches_rasa_as_the_token(tmp_path):
     """token_urlsafe begins with "-" once in 32: Rasa's argparse must not read it as an option."""
-    stack = Stack(rasa_port=6005, action_port=6055, gateway_port=None, token="-Ab_9", log_dir=tmp_path)
+    stack = Stack(
+        rasa_port=6005, action_port=6055, gateway_port=None, token="-Ab_9", log_dir=tmp_path
+    )
     (spec,) = [s for s in stack.specs() if s.name == "rasa"]
     parser = argparse.ArgumentParser()  # the options of `rasa run` that the command uses
     parser.add_argument("run")
